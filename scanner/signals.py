@@ -1,0 +1,137 @@
+"""The parts of the wet-cement score, each in [0, 1] and each with its evidence.
+
+Grounded in the essay on inertia (``shared/seeds/002``): momentum and novelty say the cement is
+wet *now*; inertia says what is poured will set (its four channels); precedent says the domain
+is one the essay names as open.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from scanner.lexicon import count_any, matches
+from scanner.taxonomy import CAPABILITY_BY_SLUG, CHANNELS, DOMAINS
+
+WINDOW_DAYS = 42  # "recent": the last six weeks before the edition
+DOMAIN_MIN = 0.45
+
+
+@dataclass
+class Member:
+    id: str
+    url: str | None
+    title: str
+    text: str
+    org: str | None
+    published: datetime
+    date_missing: bool = False
+
+
+@dataclass
+class Facts:
+    """What the score is computed from, for one affordance at one edition."""
+
+    id: str
+    members: list[Member]
+    centroid: np.ndarray
+    capability: str | None
+    coverage: float
+    older_centroids: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), np.float32))
+
+
+def _sat(x: float, scale: float) -> float:
+    return 1.0 - math.exp(-max(0.0, x) / scale)
+
+
+def momentum(members: list[Member], as_of: datetime) -> tuple[float, dict[str, Any]]:
+    start = as_of - timedelta(days=WINDOW_DAYS)
+    before = start - timedelta(days=WINDOW_DAYS)
+    recent = [m for m in members if start < m.published <= as_of and not m.date_missing]
+    previous = [m for m in members if before < m.published <= start and not m.date_missing]
+    orgs = sorted({m.org for m in recent if m.org})
+    growth = (len(recent) - len(previous)) / (len(recent) + len(previous) + 1)
+    value = 0.45 * _sat(len(recent), 2.5) + 0.35 * _sat(len(orgs), 1.5) + 0.2 * max(0.0, growth)
+    return round(min(1.0, value), 4), {
+        "window_days": WINDOW_DAYS,
+        "recent_items": len(recent),
+        "recent_orgs": orgs,
+        "previous_items": len(previous),
+        "growth": round(growth, 3),
+    }
+
+
+def novelty(facts: Facts, as_of: datetime) -> tuple[float, dict[str, Any]]:
+    first = min(m.published for m in facts.members)
+    age = max(0.0, (as_of - first).total_seconds() / 86400)
+    recency = math.exp(-age / 120)
+    if facts.older_centroids.shape[0]:
+        nearest = float(np.max(facts.older_centroids @ facts.centroid))
+    else:
+        nearest = 0.0
+    distance = min(1.0, max(0.0, (1.0 - nearest) / 0.6))
+    value = 0.65 * recency + 0.35 * distance
+    return round(min(1.0, value), 4), {
+        "first_seen": first.date().isoformat(),
+        "age_days": round(age),
+        "nearest_older_similarity": round(nearest, 3),
+    }
+
+
+def inertia(facts: Facts) -> tuple[float, dict[str, dict[str, Any]]]:
+    texts = [m.text for m in facts.members]
+    orgs = sorted({m.org for m in facts.members if m.org})
+    channels: dict[str, dict[str, Any]] = {}
+    for name, terms in CHANNELS.items():
+        n, phrases = count_any(terms, texts)
+        share = n / max(1, len(texts))
+        value = 0.6 * _sat(n, 1.5) + 0.4 * share
+        evidence: list[str] = [f"'{p}'" for p in phrases[:4]]
+        if name == "norm-setting":
+            value = max(value * 0.5, _sat(len(orgs) - 1, 1.5))
+            if len(orgs) > 1:
+                evidence.insert(0, f"{len(orgs)} organisations: {', '.join(orgs[:5])}")
+        channels[name] = {"value": round(min(1.0, value), 4), "evidence": evidence}
+    ranked = sorted((c["value"] for c in channels.values()), reverse=True)
+    value = 0.6 * ranked[0] + 0.4 * ranked[1]
+    return round(min(1.0, value), 4), channels
+
+
+def precedent(
+    facts: Facts, domain_vectors: np.ndarray, extra_domains: tuple[Any, ...] = ()
+) -> tuple[float, dict[str, dict[str, Any]]]:
+    domains = tuple(DOMAINS) + tuple(extra_domains)
+    sims = domain_vectors @ facts.centroid if domain_vectors.shape[0] else np.zeros(len(domains))
+    cap = CAPABILITY_BY_SLUG.get(facts.capability or "")
+    texts = [m.text for m in facts.members]
+    out: dict[str, dict[str, Any]] = {}
+    for k, domain in enumerate(domains):
+        n, phrases = count_any(domain.lexicon, texts)
+        sim = float(sims[k]) if k < len(sims) else 0.0
+        value = 0.5 * min(1.0, max(0.0, (sim - 0.15) / 0.35)) + 0.3 * _sat(n / max(1, len(texts)), 0.4)
+        evidence = [f"'{p}'" for p in phrases[:3]]
+        if cap and domain.slug in cap.domains:
+            value += 0.35
+            evidence.insert(0, f"capability: {cap.label}")
+        out[domain.slug] = {
+            "label": domain.label,
+            "value": round(min(1.0, value), 4),
+            "similarity": round(sim, 3),
+            "evidence": evidence,
+        }
+    best = max((d["value"] for d in out.values()), default=0.0)
+    return round(best, 4), out
+
+
+def strong_domains(detail: dict[str, dict[str, Any]]) -> list[str]:
+    return [k for k, v in sorted(detail.items(), key=lambda kv: -kv[1]["value"]) if v["value"] >= DOMAIN_MIN]
+
+
+def is_routine(title: str) -> bool:
+    from scanner.taxonomy import ROUTINE_NEWS
+
+    return any(matches(t, title) for t in ROUTINE_NEWS.values())

@@ -1,0 +1,223 @@
+"""Pure normalisation of feed fields: text, links, dates, organisations.
+
+Policy for items without a date: they are dated at the moment they were first seen, and marked
+``date_missing`` so that the dashboard can say so and momentum can discount them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+MAX_TITLE = 400
+MAX_SUMMARY = 4000
+
+# Zero-width and bidirectional control characters: invisible, and able to disguise text.
+_INVISIBLE = dict.fromkeys(
+    [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x00AD]
+    + list(range(0x202A, 0x202F))
+    + list(range(0x2066, 0x206A))
+)
+_SPACE = re.compile(r"\s+")
+_BLOCK_TAGS = {"p", "br", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote"}
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "template"):
+            self._skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "template") and self._skip:
+            self._skip -= 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def plain_text(value: str | None, limit: int = MAX_SUMMARY) -> str:
+    """Markup becomes text; control, zero-width and bidi characters go; whitespace collapses."""
+    if not value:
+        return ""
+    if "<" in value and ">" in value:
+        parser = _TextOnly()
+        try:
+            parser.feed(value[: limit * 20])
+            parser.close()
+            value = "".join(parser.parts)
+        except Exception:  # markup too broken to parse: fall back to the raw text
+            value = re.sub(r"<[^>]{0,2000}>", " ", value)
+    value = html.unescape(value)
+    value = value.translate(_INVISIBLE)
+    value = "".join(
+        ch if (ch in "\t\n\r " or unicodedata.category(ch)[0] != "C") else " " for ch in value
+    )
+    value = _SPACE.sub(" ", value).strip()
+    if len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    return value
+
+
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|igshid|yclid|"
+    r"ref|ref_src|ref_url|source|src|cmpid|cid|campaign|trk|sr_share|s_cid|si|spm)$",
+    re.IGNORECASE,
+)
+
+
+def canonical_url(url: str | None) -> str | None:
+    """A stable form of an http(s) link: lower-case host, no fragment, no tracking parameters.
+
+    Returns None for anything that is not an http(s) URL with a host.
+    """
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)
+    ]
+    path = parts.path or "/"
+    return urlunsplit((scheme, host, path, urlencode(sorted(query)), ""))
+
+
+def parse_date(value: str | datetime | None) -> datetime | None:
+    """Any common feed date (RFC 822, ISO 8601, with or without zone) as naive UTC, or None.
+
+    A date without a zone is taken as UTC.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        text = str(value).strip()
+        dt = None
+        try:
+            dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                dt = parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError):
+                dt = None
+        if dt is None:
+            for fmt in ("%Y-%m-%d", "%d %B %Y", "%B %d, %Y", "%b %d, %Y", "%Y/%m/%d"):
+                try:
+                    dt = datetime.strptime(text, fmt)
+                    break
+                except ValueError:
+                    continue
+        if dt is None:
+            return None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    if not (1990 <= dt.year <= 2200):
+        return None
+    return dt.replace(microsecond=0)
+
+
+# Registered domains of organisations that announce affordances; anything else falls back to
+# the domain's own name.
+_ORG_DOMAINS = {
+    "openai.com": "OpenAI",
+    "anthropic.com": "Anthropic",
+    "claude.com": "Anthropic",
+    "claude.ai": "Anthropic",
+    "blog.google": "Google",
+    "google.com": "Google",
+    "deepmind.google": "Google DeepMind",
+    "deepmind.com": "Google DeepMind",
+    "meta.com": "Meta",
+    "fb.com": "Meta",
+    "ai.meta.com": "Meta",
+    "microsoft.com": "Microsoft",
+    "github.blog": "GitHub",
+    "github.com": "GitHub",
+    "mistral.ai": "Mistral AI",
+    "cohere.com": "Cohere",
+    "x.ai": "xAI",
+    "apple.com": "Apple",
+    "amazon.com": "Amazon",
+    "aboutamazon.com": "Amazon",
+    "aws.amazon.com": "Amazon",
+    "stripe.com": "Stripe",
+    "visa.com": "Visa",
+    "mastercard.com": "Mastercard",
+    "paypal.com": "PayPal",
+    "paypal-corp.com": "PayPal",
+    "shopify.com": "Shopify",
+    "cursor.com": "Cursor",
+    "windsurf.com": "Windsurf",
+    "perplexity.ai": "Perplexity",
+    "cloudflare.com": "Cloudflare",
+    "salesforce.com": "Salesforce",
+    "w3.org": "W3C",
+    "huggingface.co": "Hugging Face",
+    "deeplearning.ai": "DeepLearning.AI",
+    "aisi.gov.uk": "AI Security Institute",
+    "modelcontextprotocol.io": "Model Context Protocol",
+    "linuxfoundation.org": "Linux Foundation",
+}
+
+
+def org_from_url(url: str | None) -> str | None:
+    """The organisation behind a link, from its domain."""
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    labels = host.split(".")
+    for i in range(len(labels) - 1):
+        candidate = ".".join(labels[i:])
+        if candidate in _ORG_DOMAINS:
+            return _ORG_DOMAINS[candidate]
+    if len(labels) >= 2:
+        return labels[-2].capitalize()
+    return host or None
+
+
+def content_hash(title: str, summary: str) -> str:
+    """The embedding cache key of an item's text."""
+    return hashlib.sha256(f"{title}\n{summary}".encode()).hexdigest()[:32]
+
+
+def item_id(url: str | None, guid: str | None, title: str, source: str) -> str:
+    """A stable id: the canonical link, else the GUID, else the source and title."""
+    basis = url or (f"guid:{guid}" if guid else f"title:{source}:{title.lower()}")
+    return hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+
+def title_key(title: str) -> str:
+    """A loose key for spotting the same announcement reposted under the same title."""
+    text = unicodedata.normalize("NFKD", title.lower())
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
