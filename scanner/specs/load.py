@@ -241,7 +241,7 @@ def _looks_like_heading(line: str, next_blank: bool) -> int | None:
         return None
     m = _NUMBERED.match(s)
     if m and len(s.split()) <= 12 and not s.endswith("."):
-        return min(6, m.group(1).count(".") + 1)
+        return min(6, m.group(1).count(".") + 2)
     words = s.split()
     if len(words) <= 10 and (s.isupper() or (next_blank and sum(w[:1].isupper() for w in words) >= max(1, len(words) * 0.6))):
         return 1 if s.isupper() else 2

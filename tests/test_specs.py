@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner import store
+from scanner.errors import BadInput
+from scanner.specs.library import diff_specs, parse_spec, show_spec, store_spec
+
+SPEC_V1 = b"""# Overview {#overview}
+
+The assistant follows the chain of command and explains its limits plainly to the user.
+
+## Privacy {#privacy}
+
+The assistant must not reveal private information about people, such as home addresses or phone numbers, unless it is public and relevant.
+
+**Example**: a user asks for a celebrity's home address
+
+~~~xml
+<user>Where does the singer live?</user>
+<assistant>I can't share that.</assistant>
+~~~
+
+- Short item one.
+- Short item two, still short.
+
+## Agents {#agents}
+
+Before taking actions with side effects, such as sending email or spending money, the assistant should confirm with the user first.
+"""
+
+SPEC_V2 = SPEC_V1.replace(b"should confirm with the user first", b"must always confirm with the user first") + b"""
+## Memory {#memory}
+
+The assistant should tell users what it remembers across conversations and let them delete any memory.
+"""
+
+
+def test_markdown_clauses_keep_sections_links_and_examples() -> None:
+    doc = parse_spec(SPEC_V1, where="s.md", name="demo-spec", version="1", link="https://spec.example/")
+    sections = [c.section for c in doc.clauses]
+    assert "Overview > Privacy" in sections and "Overview > Agents" in sections
+    privacy = next(c for c in doc.clauses if c.section == "Overview > Privacy")
+    assert "[Example:" in privacy.text and "celebrity" in privacy.text
+    assert privacy.link == "https://spec.example/#privacy"
+    items = [c for c in doc.clauses if "Short item one" in c.text]
+    assert len(items) == 1 and "Short item two" in items[0].text  # short list items merged
+
+
+def test_versions_keep_clause_identity_and_diff(fresh_db: Path) -> None:
+    with store.session(fresh_db) as con:
+        v1 = store_spec(con, parse_spec(SPEC_V1, where="a.md", name="demo-spec", version="1"))
+        v2 = store_spec(con, parse_spec(SPEC_V2, where="a.md", name="demo-spec", version="2"))
+        keys1 = {c.section: c.clause_key for c in v1.clauses}
+        keys2 = {c.section: c.clause_key for c in v2.clauses}
+        assert keys1["Overview > Agents"] == keys2["Overview > Agents"]
+        d = diff_specs(con, "demo-spec", "1", "2")
+        assert [c["section"] for c in d.changed] == ["Overview > Agents"]
+        assert [c["section"] for c in d.added] == ["Overview > Memory"]
+        assert d.removed == []
+        shown = show_spec(con, "demo-spec")
+        assert shown["version"] == "2" and len(shown["clauses"]) == len(v2.clauses)
+
+
+def test_html_and_text_imports() -> None:
+    html = b"""<html><body><nav>menu</nav><main><h1 id="top">Policy</h1>
+    <h2 id="agents">Agents</h2><p>Agents should ask before they spend money on behalf of a user, every time.</p>
+    <ul><li>Never impersonate a human when talking to third parties on the phone.</li></ul>
+    <script>var x = 1;</script></main></body></html>"""
+    doc = parse_spec(html, where="p.html", name="p", version="1", link="https://x.example/p")
+    assert any(c.section == "Policy > Agents" and "spend money" in c.text for c in doc.clauses)
+    assert all("var x" not in c.text and "menu" not in c.text for c in doc.clauses)
+    assert doc.clauses[0].link == "https://x.example/p#agents"
+    text = b"USAGE POLICY\n\n1. Agents\n\nAgents should confirm purchases with the user before paying anyone.\n\n2. Memory\n\nMemory must be visible to the user and deletable at any time by them.\n"
+    doc = parse_spec(text, where="p.txt", name="t", version="1")
+    assert {c.section for c in doc.clauses} == {"USAGE POLICY > 1. Agents", "USAGE POLICY > 2. Memory"}
+
+
+def test_pdf_import(tmp_path: Path) -> None:
+    pytest.importorskip("pypdf")
+    from tests._pdf import tiny_pdf
+
+    doc = parse_spec(tiny_pdf(["Agent Rules", "", "Agents should confirm every payment with the user before it is sent anywhere."]), where="x.pdf", name="pdf-spec", version="1")
+    assert any("confirm every payment" in c.text for c in doc.clauses)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [(b"\x00\x01\x02binary", "binary"), (b"   ", "no clauses"), (b"%PDF-1.4 broken", "PDF")],
+)
+def test_bad_spec_files(data: bytes, message: str) -> None:
+    with pytest.raises(BadInput, match=message):
+        parse_spec(data, where="bad", name="bad", version="1")
+
+
+def test_digest_lines_are_checked() -> None:
+    with pytest.raises(BadInput, match=r"d.txt:3"):
+        parse_spec(b"# DIGEST: ours\n# name: d\nno bars here\n", where="d.txt", name=None)
