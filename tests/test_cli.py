@@ -1,0 +1,84 @@
+"""The command line: bad input exits 2 with one clear line and writes nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
+    base = [sys.executable, "-m", "scanner.cli"] + (["--db", str(db)] if db else [])
+    return subprocess.run(base + list(args), capture_output=True, text=True, timeout=300)
+
+
+def one_line(err: str) -> str:
+    lines = [l for l in err.strip().splitlines() if l.strip()]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_init_prints_the_schema_version(fresh_db: Path) -> None:
+    out = cli("init", "--format", "json", db=fresh_db)
+    assert out.returncode == 0
+    assert json.loads(out.stdout)["schema_version"] >= 4
+
+
+def test_db_option_after_the_command(fresh_db: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "scanner.cli", "init", "--db", str(fresh_db)], capture_output=True, text=True)
+    assert out.returncode == 0 and fresh_db.exists()
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["ingest", "/nonexistent/feed.xml"], "no such file"),
+        (["specs", "add", "/nonexistent.md", "--name", "x"], "no such file"),
+        (["specs", "add", "README.md", "--name", "Bad Name!"], "spec name"),
+        (["specs", "show", "nothing"], "no spec named"),
+        (["scan", "--as-of", "last tuesday"], "YYYY-MM-DD"),
+        (["candidates", "--edition", "2020-01-01"], "no edition"),
+        (["triage", "aff-none", "--status", "watching"], "no affordance"),
+        (["weights", "gap=lots"], "not a number"),
+        (["frobnicate"], "invalid choice"),
+        (["scan", "--specs", "nope"], "unknown spec"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(fresh_db: Path, args: list[str], needle: str) -> None:
+    out = cli(*args, db=fresh_db)
+    assert out.returncode == 2, out.stderr
+    assert needle in one_line(out.stderr)
+    assert out.stdout == ""
+
+
+def test_binary_and_empty_files_are_refused_and_nothing_is_written(fresh_db: Path, tmp_path: Path) -> None:
+    binary = tmp_path / "x.xml"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    empty = tmp_path / "e.xml"
+    empty.write_bytes(b"")
+    good = tmp_path / "g.jsonl"
+    good.write_text(json.dumps({"title": "t", "published": "2025-01-01", "url": "https://a.example/"}) + "\n")
+    for bad in (binary, empty):
+        out = cli("ingest", str(good), str(bad), db=fresh_db)
+        assert out.returncode == 2 and str(bad) in one_line(out.stderr)
+    out = cli("items", "--format", "json", db=fresh_db)
+    assert json.loads(out.stdout) == []
+
+
+def test_corrupt_database_hints_at_restore(tmp_path: Path) -> None:
+    db = tmp_path / "broken.duckdb"
+    db.write_bytes(b"garbage" * 5000)
+    out = cli("candidates", db=db)
+    assert out.returncode == 2 and "restore" in one_line(out.stderr)
+
+
+def test_ingest_then_list(fresh_db: Path) -> None:
+    feed = Path(__file__).parent / "data" / "parse" / "basic.rss.xml"
+    out = cli("ingest", str(feed), "--format", "json", db=fresh_db)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["new"] == 2
+    again = cli("ingest", str(feed), "--format", "json", db=fresh_db)
+    assert json.loads(again.stdout) == {"new": 0, "updated": 0, "unchanged": 2, "merged_reposts": 0}
