@@ -241,6 +241,15 @@ ROUTINE_NEWS: dict[str, tuple[str, ...]] = {
     "results": (r"benchmarks?", r"leaderboard", r"state[- ]of[- ]the[- ]art", r"\bsota\b", r"scores?", r"evaluations?", r"evals?", r"results"),
     "research": (r"paper", r"research", r"study", r"findings", r"we (study|investigate|explore)", r"interpretability", r"alignment", r"safety (research|report|framework)", r"system card", r"technical report", r"analysis"),
     "policy": (r"policy", r"regulat\w+", r"legislation", r"\bact\b", r"government", r"testimony", r"comments? on", r"principles", r"our approach", r"commitments?", r"elections?", r"essay"),
+    "deal": (r"acquir\w+", r"acquisition", r"to buy [a-z]", r"agrees? to buy", r"deal", r"agreement", r"agree\w*", r"merger", r"stake", r"invest\w*",
+             r"compute", r"infrastructure", r"data cent(er|re)s?", r"chips?", r"gpus?", r"stablecoin", r"crypto\w*"),
+    "model-release": (r"(gpt|claude|gemini|grok|llama|mistral|nova|opus|sonnet|haiku|phi|qwen|gemma|command)[- ]?\d[\w.]*", r"default model",
+                      r"(new|latest|next|frontier|open|faster|cheaper|smaller|flagship) (\w+ )?models?", r"model (family|release|update)", r"models? (launch|arrives?|released?)"),
+    "vision": (r"vision (of|for)", r"future of", r"superintelligence", r"manifesto", r"letter", r"lessons", r"how we", r"why we", r"reflections?", r"survey", r"octoverse", r"report"),
+    "guide": (r"how (to|and when|we|\w+ (built|builds|uses?|runs?|rebuilt|scaled))", r"best practices", r"guide", r"patterns?", r"when to use",
+              r"explained", r"building (effective|ai|agents|with)", r"tutorial", r"deep dive", r"harness\w*", r"cookbook", r"tips", r"lessons",
+              r"library for", r"toolkit", r"testing", r"evaluat\w+", r"case for", r"evidence", r"measur\w+"),
+    "security": (r"fraud", r"threats?", r"attacks?", r"vulnerabilit\w+", r"crawlers?", r"scraping", r"outage", r"incident"),
     "business": (r"partner(s|ship)? with", r"partnership", r"customers?", r"case study", r"customer story", r"earnings", r"revenue", r"quarter", r"expands? to", r"offices?", r"award", r"recogni[sz]ed", r"milestone", r"economic", r"pricing", r"price"),
     "newsletter": (r"the batch", r"newsletter", r"weekly (roundup|digest)", r"this week in", r"recap", r"issue \d+"),
 }
@@ -249,6 +258,8 @@ LAUNCH_CUES: tuple[str, ...] = (
     r"introduc\w+", r"launch\w*", r"now available", r"rolling out", r"available (today|now|in)", r"new feature",
     r"can now", r"lets? (you|users|developers)", r"\bbeta\b", r"preview", r"ships?", r"announc\w+", r"now supports?",
     r"meet\b", r"brings?", r"adds?", r"new:", r"unveil\w*", r"debut\w*", r"releas\w+", r"enables?", r"try\b", r"expand\w*",
+    r"is now", r"now (supports?|available|the default|in|reads|stays|free|lets|works)", r"\bnew\b", r"comes? to", r"extends? to",
+    r"public beta", r"bringing", r"to work on", r"gets?", r"arrives?", r"rolls? out", r"lands?", r"supports?",
 )
 
 NON_AFFORDANCE_PROTOTYPES: tuple[str, ...] = (
@@ -261,6 +272,11 @@ NON_AFFORDANCE_PROTOTYPES: tuple[str, ...] = (
     "Customer story: how a large company uses our AI to improve productivity.",
     "This week's newsletter roundup of AI news, opinions and research.",
     "A new, faster and cheaper version of the model with improved pricing.",
+    "We release our newest and most capable model, better at reasoning and coding benchmarks.",
+    "The company signs a multi-year agreement with a partner and acquires another firm.",
+    "Our vision for the future of AI and what we learned this year.",
+    "Fraud detection and security protections for card payments and networks.",
+    "Annual developer survey: statistics about programming languages and open source.",
 )
 
 AFFORDANCE_PROTOTYPES: tuple[str, ...] = tuple(c.prototype for c in CAPABILITIES) + (

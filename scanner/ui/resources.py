@@ -74,8 +74,13 @@ def writing() -> Iterator[Any]:
     clear()
 
 
-def _read(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    with store.session(db_path()) as con:
+def current() -> tuple[str, tuple[Any, ...]]:
+    """The first two arguments of every cached read: (database path, data version)."""
+    return str(db_path()), data_version()
+
+
+def _read(path: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    with store.session(path) as con:
         return fn(con, *args, **kwargs)
 
 
@@ -86,35 +91,35 @@ def _read(fn: Any, *args: Any, **kwargs: Any) -> Any:
 def editions(path: str, version: tuple[Any, ...]) -> list[dict[str, Any]]:
     from scanner.editions import list_editions
 
-    return _read(list_editions)
+    return _read(path, list_editions)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def candidates(path: str, version: tuple[Any, ...], edition: str | None = None) -> list[dict[str, Any]]:
     from scanner.report import candidates as read
 
-    return _read(read, edition)
+    return _read(path, read, edition)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def items(path: str, version: tuple[Any, ...]) -> list[dict[str, Any]]:
     from scanner.report import items as read
 
-    return _read(read)
+    return _read(path, read)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def edition_diff(path: str, version: tuple[Any, ...], a: str, b: str) -> dict[str, Any]:
     from scanner.editions import diff
 
-    return _read(diff, a, b)
+    return _read(path, diff, a, b)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def specs(path: str, version: tuple[Any, ...]) -> list[dict[str, Any]]:
     from scanner.specs.library import list_specs
 
-    return _read(list_specs)
+    return _read(path, list_specs)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -123,14 +128,14 @@ def spec_diff(path: str, version: tuple[Any, ...], name: str, old: str, new: str
 
     from scanner.specs.library import diff_specs
 
-    return asdict(_read(diff_specs, name, old, new))
+    return asdict(_read(path, diff_specs, name, old, new))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def spec_clauses(path: str, version: tuple[Any, ...], name: str, spec_version: str) -> dict[str, Any]:
     from scanner.specs.library import show_spec
 
-    return _read(show_spec, name, spec_version)
+    return _read(path, show_spec, name, spec_version)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -138,7 +143,7 @@ def centroids(path: str, version: tuple[Any, ...]) -> dict[str, list[float]]:
     """The running centroid of every live affordance (``candidates.centroid``)."""
     from scanner.grouping import load_groups
 
-    return {g.id: g.centroid.tolist() for g in _read(load_groups)}
+    return {g.id: g.centroid.tolist() for g in _read(path, load_groups)}
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -155,7 +160,7 @@ def sources(path: str, version: tuple[Any, ...]) -> list[dict[str, Any]]:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
-    return _read(read)
+    return _read(path, read)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -177,7 +182,7 @@ def candidate_extra(path: str, version: tuple[Any, ...], cid: str) -> dict[str, 
             "state": triage.triage_state(con, cid),
         }
 
-    return _read(read)
+    return _read(path, read)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -189,7 +194,7 @@ def decisions(path: str, version: tuple[Any, ...], ids: tuple[str, ...]) -> list
         out = [{"id": cid, **h} for cid in ids for h in history(con, cid)]
         return sorted(out, key=lambda h: h["at"], reverse=True)
 
-    return _read(read)
+    return _read(path, read)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -203,4 +208,4 @@ def settings(path: str, version: tuple[Any, ...]) -> dict[str, Any]:
             "specs_in_scope": get_setting(con, "specs_in_scope", None),
         }
 
-    return _read(read)
+    return _read(path, read)

@@ -1,0 +1,137 @@
+"""Radar: the ranked affordances of an edition, with the parts of each score."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from scanner.triage import STATUSES
+from scanner.taxonomy import DOMAIN_BY_SLUG
+from scanner.ui import charts, resources
+from scanner.ui.widgets import (
+    INERTIA_ESSAY,
+    candidate_link,
+    clause_lines,
+    edition_picker,
+    essay_link,
+    item_lines,
+    md_text,
+    require_data,
+    show_flashes,
+    trend_arrow,
+)
+
+TOP_DETAILS = 10
+
+st.title("Radar")
+st.caption(
+    "Affordances that move fast while the specs in scope say little about them: the wet-cement "
+    f"moments of {essay_link(INERTIA_ESSAY)}. Each score is shown with the parts that make it up."
+)
+show_flashes()
+db = require_data()
+
+with st.container(key="radar_filters"):
+    c1, c2, c3, c4 = st.columns([1, 2, 2, 2])
+    with c1:
+        edition = edition_picker(db, key="radar_edition")
+    rows = resources.candidates(*db, edition)
+    orgs = sorted({o for r in rows for o in r["orgs"]})
+    with c2:
+        domains = st.multiselect(
+            "Precedent domain",
+            list(DOMAIN_BY_SLUG),
+            format_func=lambda s: DOMAIN_BY_SLUG[s].label,
+            key="radar_domains",
+            help="Keep candidates whose strongest open domain, or a flagged one, is among these",
+        )
+    with c3:
+        org_pick = st.multiselect("Organisation", orgs, key="radar_orgs")
+    with c4:
+        statuses = st.multiselect("Status", list(STATUSES), key="radar_status")
+
+
+def keep(r: dict) -> bool:
+    if domains and not ({charts.strongest_domain(r), *r["domains"]} & set(domains)):
+        return False
+    if org_pick and not set(r["orgs"]) & set(org_pick):
+        return False
+    return not statuses or r["status"] in statuses
+
+
+shown = [r for r in rows if keep(r)]
+meta = next((e for e in resources.editions(*db) if e["edition"] == edition), None)
+if meta:
+    st.caption(
+        f"Edition {edition}: {meta['candidates']} affordances from {meta['items']} items, "
+        f"checked against {', '.join(meta['specs']) or 'no spec'}."
+    )
+if not shown:
+    st.info("No candidate matches these filters.")
+    st.stop()
+
+table = pd.DataFrame(
+    [
+        {
+            "rank": r["rank"],
+            "trend": trend_arrow(r),
+            "affordance": r["label"],
+            "score": r["score"],
+            "gap": r["components"]["gap"],
+            "momentum": r["components"]["momentum"],
+            "domain": DOMAIN_BY_SLUG[charts.strongest_domain(r)].label
+            if charts.strongest_domain(r) in DOMAIN_BY_SLUG
+            else charts.strongest_domain(r),
+            "organisations": ", ".join(r["orgs"]),
+            "items": r["n_items"],
+            "status": r["status"],
+            "owner": r["owner"] or "",
+            "id": r["id"],
+        }
+        for r in shown
+    ]
+)
+with st.container(key="radar_table"):
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="radar_ranked",
+        height=min(420, 36 * len(table) + 40),
+        column_config={
+            "rank": st.column_config.NumberColumn("#", width="small"),
+            "trend": st.column_config.TextColumn("trend", help="▲ rose, ▼ fell, ● same, new: not in the previous edition"),
+            "affordance": st.column_config.TextColumn(width="large"),
+            "score": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
+            "gap": st.column_config.NumberColumn(format="%.2f"),
+            "momentum": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("What makes up each score")
+    top_n = st.slider("Candidates in the chart", 5, 40, 15, key="radar_top_n")
+    st.plotly_chart(charts.score_breakdown(shown[:top_n]), key="radar_breakdown_chart")
+with right:
+    st.subheader("Radar")
+    rings = st.radio(
+        "Rings", ["score", "status"], horizontal=True, key="radar_rings",
+        help="Sectors are the open precedent domains; rings are score bands or triage status",
+    )
+    st.plotly_chart(charts.radar(shown, rings=rings), key="radar_polar_chart")
+
+st.subheader(f"The top {min(TOP_DETAILS, len(shown))}")
+for r in shown[:TOP_DETAILS]:
+    with st.expander(f"#{r['rank']} {trend_arrow(r)} · {md_text(r['label'])} · score {r['score']:.2f}"):
+        st.markdown(md_text(r["explanation"]))
+        parts = " · ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in r["components"].items())
+        st.caption(f"{parts} · status {r['status']}" + (f" · owner {md_text(r['owner'])}" if r["owner"] else ""))
+        a, b = st.columns(2)
+        with a:
+            st.markdown("**Items**")
+            item_lines(r["items"], limit=6)
+        with b:
+            st.markdown("**Nearest clauses**")
+            clause_lines(r["nearest_clauses"])
+        with st.container(key=f"open_{r['id']}"):
+            candidate_link(r["id"], label=f"Open {r['id']} on the candidate page")
