@@ -1,0 +1,166 @@
+"""The Candidate page's forms: triage, criteria and readiness, draft clause, label and merge.
+
+Each save is a widget callback that makes one library call in its own write session
+(:func:`scanner.ui.widgets.write_action`), so the next rerun already reads the new state.
+A form's widgets are seeded from the database when the stored value they edit changes (or the
+candidate does), and are left alone otherwise, so an unsaved edit survives other reruns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from scanner import grouping, triage
+from scanner.ui.widgets import (
+    CRITERIA_ESSAY,
+    INERTIA_ESSAY,
+    essay_link,
+    flash,
+    md_text,
+    reporting_errors,
+    write_action,
+)
+from scanner.ui import resources
+
+
+def _seed(name: str, marker: Any, values: dict[str, Any]) -> None:
+    """Put ``values`` into the widgets' state when ``marker`` differs from the last seed."""
+    state = st.session_state
+    if state.get(f"_seed_{name}") != marker or any(k not in state for k in values):
+        st.session_state[f"_seed_{name}"] = marker
+        st.session_state.update(values)
+
+
+def _author() -> str | None:
+    return (st.session_state.get("author_name") or "").strip() or None
+
+
+def triage_form(cid: str, state: dict[str, Any]) -> None:
+    _seed("triage", (cid, state["status"], state["owner"]), {
+        "triage_status": state["status"],
+        "triage_owner": state["owner"] or "",
+        "triage_note": "",
+    })
+
+    def save() -> None:
+        s = st.session_state
+        note = (s.get("triage_note") or "").strip()
+        with reporting_errors():
+            with resources.writing() as con:
+                triage.set_triage(
+                    con, cid, status=s["triage_status"], owner=s["triage_owner"],
+                    note=note or None, author=_author(),
+                )
+            s["triage_note"] = ""
+            flash("Triage saved" + (" with your note." if note else "."))
+
+    with st.form("triage_form", border=True):
+        st.markdown("**Triage**")
+        st.selectbox("Status", triage.STATUSES, key="triage_status")
+        st.text_input("Owner", key="triage_owner", placeholder="who follows this up")
+        st.text_area("Note", key="triage_note", placeholder="what the meeting decided, and why", height=100)
+        st.form_submit_button("Save triage", key="triage_save", type="primary", on_click=save)
+
+
+def notes_history(state: dict[str, Any], history: list[dict[str, Any]]) -> None:
+    st.markdown(f"**Notes** ({len(state['notes'])})")
+    if not state["notes"]:
+        st.caption("No note yet.")
+    with st.container(key="notes_list"):
+        for n in reversed(state["notes"]):
+            st.caption(f"{n['at']} · {md_text(n['author'] or 'anonymous')}")
+            st.text(n["text"])
+    if history:
+        with st.expander(f"Status and owner changes ({len(history)})"):
+            st.dataframe(history, hide_index=True, key="triage_history")
+
+
+def criteria_form(cid: str, ratings: dict[str, int]) -> None:
+    seeds = {f"rate_{k}": int(ratings.get(k, 0)) for k in triage.CRITERIA}
+    seeds |= {f"ready_{k}": bool(ratings.get(k, 0)) for k in triage.READINESS}
+    _seed("criteria", (cid, tuple(sorted(ratings.items()))), seeds)
+
+    def save() -> None:
+        s = st.session_state
+        with reporting_errors():
+            with resources.writing() as con:
+                for k in triage.CRITERIA:
+                    triage.rate(con, cid, k, int(s[f"rate_{k}"]))
+                for k in triage.READINESS:
+                    triage.rate(con, cid, k, 1 if s[f"ready_{k}"] else 0)
+            flash("Ratings and checklist saved.")
+
+    with st.form("criteria_form"):
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**Should a default go into the spec?**")
+            st.caption(
+                f"Four families of reasons, after {essay_link(CRITERIA_ESSAY)}. "
+                "0 = not rated, 5 = strongly."
+            )
+            for k, question in triage.CRITERIA.items():
+                st.slider(k.capitalize(), 0, 5, key=f"rate_{k}", help=question)
+        with right:
+            st.markdown("**Can we change the default later?**")
+            st.caption(f"The transition checklist, after {essay_link(INERTIA_ESSAY)}.")
+            for k, text in triage.READINESS.items():
+                st.checkbox(text, key=f"ready_{k}")
+        st.form_submit_button("Save ratings and checklist", key="criteria_save", on_click=save)
+
+
+def draft_form(cid: str, drafts: list[dict[str, Any]]) -> None:
+    latest = drafts[-1] if drafts else None
+    _seed("draft", (cid, latest["version"] if latest else 0), {"draft_text": latest["text"] if latest else ""})
+
+    save = write_action(
+        lambda con: triage.save_draft(con, cid, st.session_state.get("draft_text") or "", author=_author()),
+        lambda version: f"Draft saved as version {version}.",
+    )
+    with st.form("draft_form"):
+        st.text_area(
+            "Draft clause", key="draft_text", height=160,
+            placeholder="What the spec could say about this affordance",
+        )
+        st.form_submit_button("Save a new version", key="draft_save", on_click=save)
+    for d in reversed(drafts):
+        with st.expander(f"Version {d['version']} · {d['at']} · {md_text(d['author'] or 'anonymous')}"):
+            st.text(d["text"])
+
+
+def grouping_forms(cid: str, label: str, others: dict[str, str]) -> None:
+    from scanner.embed import default_embedder
+
+    _seed("label", (cid, label), {"label_text": label})
+    left, right = st.columns(2)
+    with left, st.form("label_form"):
+        st.text_input("Label", key="label_text", help="Your label stays; scans no longer rename it")
+        st.form_submit_button(
+            "Save label", key="label_save",
+            on_click=write_action(
+                lambda con: grouping.set_label(con, cid, st.session_state.get("label_text") or ""),
+                "Label saved.",
+            ),
+        )
+    with right, st.form("merge_form"):
+        st.selectbox(
+            "Merge another affordance into this one", list(others), key="merge_other",
+            format_func=lambda o: others.get(o, o), index=None, placeholder="choose one",
+        )
+        st.checkbox("Yes, merge: its items, notes and drafts move here", key="merge_confirm")
+
+        def merge() -> None:
+            s = st.session_state
+            other = s.get("merge_other")
+            if not other or not s.get("merge_confirm"):
+                flash("Choose an affordance and tick the box to merge.", "warning")
+                return
+            with reporting_errors():
+                with resources.writing() as con:
+                    grouping.merge(con, cid, other, default_embedder().name)
+                s["merge_confirm"] = False
+                s["merge_other"] = None
+                flash(f"Merged {other} into {cid}; the ranking shows it from the next scan.")
+
+        st.form_submit_button("Merge", key="merge_go", on_click=merge)

@@ -1,0 +1,142 @@
+"""Candidate: one affordance in full, and the meeting's decisions about it.
+
+Opened from the Radar (``?id=aff-…``); the id stays in the address, so a reload or a shared
+link shows the same affordance.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from scanner.taxonomy import CHANNEL_LABELS
+from scanner.ui import charts, forms, resources
+from scanner.ui.widgets import (
+    clause_lines,
+    item_lines,
+    md_text,
+    require_data,
+    show_flashes,
+)
+
+db = require_data()
+rows = resources.candidates(*db)
+by_id = {r["id"]: r for r in rows}
+
+# The address decides when it names an affordance; otherwise the last one viewed, else the top.
+asked = st.query_params.get("id")
+if asked and asked != st.session_state.get("_candidate_asked"):
+    st.session_state["_candidate_asked"] = asked
+    st.session_state["candidate_pick"] = asked
+if st.session_state.get("candidate_pick") is None and rows:
+    st.session_state["candidate_pick"] = rows[0]["id"]
+options = list(by_id)
+if st.session_state.get("candidate_pick") not in by_id and st.session_state.get("candidate_pick"):
+    options.insert(0, st.session_state["candidate_pick"])
+
+st.title("Candidate")
+show_flashes()
+top = st.columns([3, 1])
+with top[0]:
+    cid = st.selectbox(
+        "Affordance",
+        options,
+        key="candidate_pick",
+        format_func=lambda c: f"#{by_id[c]['rank']} {by_id[c]['label']}" if c in by_id else c,
+    )
+with top[1]:
+    st.text_input("Your name", key="author_name", help="Signs your notes, changes and drafts")
+if not cid:
+    st.info("Pick an affordance.")
+    st.stop()
+st.query_params["id"] = cid
+st.session_state["_candidate_asked"] = cid
+
+extra = resources.candidate_extra(*db, cid)
+if not extra["exists"]:
+    st.warning(f"There is no affordance {md_text(cid)}. Pick one above.")
+    st.stop()
+if extra["merged_into"]:
+    st.info(f"This affordance was merged into {extra['merged_into']}.")
+    st.page_link("scanner/ui/pages/candidate.py", label="Open it", query_params={"id": extra["merged_into"]})
+    st.stop()
+
+row = by_id.get(cid)
+st.subheader(md_text(extra["label"]))
+if row:
+    m = st.columns(5)
+    moved = row["previous_rank"] - row["rank"] if row["previous_rank"] else None
+    m[0].metric("Rank", f"#{row['rank']}", "new" if row["trend"] == "new" else (moved or None),
+                delta_color="off" if row["trend"] == "new" else "normal",
+                help="Change since the previous edition (up is a rise)")
+    m[1].metric("Score", f"{row['score']:.2f}")
+    m[2].metric("Coverage", f"{row['coverage']:.2f}")
+    m[3].metric("Items", row["n_items"])
+    m[4].metric("Organisations", row["n_orgs"])
+    st.caption(f"{cid} · capability {md_text(row['capability'] or '—')} · edition {row['edition']}")
+else:
+    st.info("This affordance is not in the latest edition yet (it appears after the next scan).")
+
+main, side = st.columns([3, 2], gap="large")
+with side:
+    forms.triage_form(cid, extra["state"])
+    forms.notes_history(extra["state"], extra["history"])
+
+with main:
+    if row:
+        st.markdown("**Why it ranks here**")
+        st.markdown(md_text(row["explanation"]))
+        st.plotly_chart(charts.score_breakdown([row]), key="candidate_breakdown_chart")
+        parts = [
+            {"part": k.replace("_", " "), "value": v, "weight": row["weights"].get(k, 0.0),
+             "adds": charts.contributions(row)[k]}
+            for k, v in row["components"].items()
+        ]
+        st.dataframe(parts, hide_index=True, key="candidate_parts",
+                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("value", "weight", "adds")})
+
+if row:
+    st.divider()
+    t_left, t_right = st.columns([3, 2], gap="large")
+    with t_left:
+        st.markdown(f"**Timeline** · {md_text(', '.join(row['orgs']))}")
+        if row["items"]:
+            st.plotly_chart(charts.timeline(row["items"]), key="candidate_timeline_chart")
+        item_lines(row["items"])
+    with t_right:
+        st.markdown("**Signals**")
+        mom = row["momentum"]
+        st.caption(
+            f"Momentum: {mom.get('recent_items', 0)} item(s) from "
+            f"{md_text(', '.join(mom.get('recent_orgs', [])) or 'no organisation')} in the last "
+            f"{mom.get('window_days', '?')} days. First seen {row['first_seen'] or '?'}."
+        )
+        for ch, v in row["inertia_channels"].items():
+            ev = "; ".join(v.get("evidence", [])[:4])
+            st.progress(min(1.0, float(v["value"])), text=f"{CHANNEL_LABELS.get(ch, ch)} inertia {v['value']:.2f}"
+                        + (f" — {md_text(ev)}" if ev else ""))
+        for dom, v in sorted(row["precedent_domains"].items(), key=lambda kv: -kv[1]["value"])[:3]:
+            st.progress(min(1.0, float(v["value"])), text=f"Open precedent: {v['label']} {v['value']:.2f}")
+
+    st.divider()
+    st.markdown("**Nearest clauses, per spec**")
+    per_spec: dict[str, list] = {}
+    for c in row["nearest_clauses"]:
+        per_spec.setdefault(f"{c['spec']}@{c['version']}", []).append(c)
+    specs = sorted(set(row["coverage_per_spec"]) | set(per_spec))
+    if not specs:
+        st.caption("No spec is in scope.")
+    for spec in specs:
+        cov = row["coverage_per_spec"].get(spec)
+        with st.expander(f"{md_text(spec)} · coverage {cov:.2f}" if cov is not None else md_text(spec), expanded=True):
+            clause_lines(per_spec.get(spec, []))
+
+st.divider()
+st.markdown("### Criteria and readiness")
+forms.criteria_form(cid, extra["ratings"])
+
+st.markdown("### Draft clause")
+forms.draft_form(cid, extra["drafts"])
+
+st.markdown("### Grouping")
+others = {r["id"]: f"#{r['rank']} {r['label']}" for r in rows if r["id"] != cid}
+forms.grouping_forms(cid, extra["label"], others)

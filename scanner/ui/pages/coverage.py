@@ -1,0 +1,86 @@
+"""Coverage: how closely each spec in scope addresses each affordance, and how specs changed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from scanner.ui import charts, resources
+from scanner.ui.widgets import edition_picker, md_link, md_text, require_data
+
+st.title("Coverage")
+st.caption(
+    "Coverage is how specifically a spec addresses an affordance's capability (0: it says "
+    "nothing close; 1: a clause governs it directly). Low coverage with high momentum is wet cement."
+)
+db = require_data(edition=False)
+specs = resources.specs(*db)
+if not specs:
+    st.info(
+        "No spec in the library yet. Import one with `wetcement specs add FILE --name NAME` "
+        "(or run `wetcement demo`)."
+    )
+    st.stop()
+
+tab_map, tab_specs, tab_diff = st.tabs(["Heatmap", "Spec library", "What changed between versions"])
+
+with tab_map:
+    if not resources.editions(*db):
+        st.info("There is no edition yet: run `wetcement scan` to see coverage per affordance.")
+    else:
+        edition = edition_picker(db, key="coverage_edition")
+        rows = resources.candidates(*db, edition)
+        n = st.slider("Affordances (by rank)", 5, max(5, len(rows)), min(30, max(5, len(rows))), key="coverage_top")
+        if rows:
+            st.plotly_chart(charts.coverage_heatmap(rows[:n]), key="coverage_heatmap")
+        else:
+            st.info("This edition ranks no affordance.")
+
+with tab_specs:
+    st.dataframe(
+        pd.DataFrame(specs),
+        hide_index=True,
+        key="coverage_specs",
+        column_config={"link": st.column_config.LinkColumn("link", display_text="open ↗")},
+    )
+    names = sorted({s["name"] for s in specs})
+    name = st.selectbox("Read a spec", names, key="coverage_spec_name")
+    versions = [s["version"] for s in specs if s["name"] == name]
+    version = st.selectbox("Version", list(reversed(versions)), key="coverage_spec_version")
+    doc = resources.spec_clauses(*db, name, version)
+    st.caption(f"{len(doc['clauses'])} clauses" + (" · a digest in our own words, not the official text" if doc["is_digest"] else ""))
+    with st.container(height=420, key="coverage_clauses"):
+        for c in doc["clauses"]:
+            st.markdown(f"**{md_link(c['section'], c['link'])}**")
+            st.caption(md_text(c["text"]))
+
+with tab_diff:
+    several = sorted({s["name"] for s in specs if sum(t["name"] == s["name"] for t in specs) >= 2})
+    if not several:
+        st.info(
+            "Every spec has one version. Import a newer one with "
+            "`wetcement specs add FILE --name NAME --version NEW` to compare them here."
+        )
+    else:
+        name = st.selectbox("Spec", several, key="coverage_diff_name")
+        versions = [s["version"] for s in specs if s["name"] == name]
+        c1, c2 = st.columns(2)
+        old = c1.selectbox("Older version", versions, index=len(versions) - 2, key="coverage_diff_old")
+        new = c2.selectbox("Newer version", versions, index=len(versions) - 1, key="coverage_diff_new")
+        if old == new:
+            st.info("Pick two different versions.")
+        else:
+            d = resources.spec_diff(*db, name, old, new)
+            st.markdown(
+                f"**{len(d['added'])}** added · **{len(d['removed'])}** removed · "
+                f"**{len(d['changed'])}** changed · {d['unchanged']} unchanged"
+            )
+            for title, rows_, sign in (("Added", d["added"], "+"), ("Removed", d["removed"], "−"), ("Changed", d["changed"], "~")):
+                if not rows_:
+                    continue
+                with st.expander(f"{title} ({len(rows_)})", expanded=title == "Added"):
+                    for c in rows_:
+                        st.markdown(f"{sign} **{md_link(c['section'], c['link'])}**")
+                        if "old_text" in c:
+                            st.caption("before: " + md_text(c["old_text"]))
+                        st.caption(md_text(c["text"]))
