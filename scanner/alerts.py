@@ -141,7 +141,8 @@ def _mrkdwn(text: Any) -> str:
 
 def _bullet(r: dict[str, Any]) -> str:
     label = _mrkdwn(r["label"]).replace("|", "¦")
-    name = f"<{r['link'].replace('|', '%7C')}|{label}>" if r.get("link") else label
+    link = str(r.get("link") or "").replace("|", "%7C").replace("<", "%3C").replace(">", "%3E")
+    name = f"<{link}|{label}>" if link else label
     if r["previous_rank"] is None:
         where = f"#{r['rank']} (new)"
     else:

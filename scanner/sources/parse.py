@@ -100,9 +100,12 @@ def parse_feed(
     head = data.lstrip()[:1]
     if head in (b"{", b"["):
         return _parse_json_feed(data, source=source, org=org, seen_at=seen_at)
-    from scanner.sources.safety import refuse_xml_bombs
+    from scanner.sources.safety import UnsafeContent, refuse_xml_bombs
 
-    refuse_xml_bombs(data)
+    try:
+        refuse_xml_bombs(data)
+    except UnsafeContent as exc:
+        raise BadInput(f"{source}: refused: {exc.reason}") from exc
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     version = parsed.get("version") or ""
     entries = parsed.get("entries") or []
