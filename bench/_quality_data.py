@@ -63,7 +63,9 @@ def load_real(db: Path, realdata: Path) -> dict[str, Any]:
     spec = realdata / "specs" / SPEC_FILE
     with store.session(db) as con:
         result = ingest_paths(con, feeds)
-        doc = parse_spec(spec.read_bytes(), where=str(spec), name=SPEC_NAME, version=SPEC_VERSION, link=SPEC_LINK)
+        doc = parse_spec(
+            spec.read_bytes(), where=str(spec), name=SPEC_NAME, version=SPEC_VERSION, link=SPEC_LINK
+        )
         store_spec(con, doc)
     return {"feeds": feeds, "stored": vars(result), "clauses": len(doc.clauses)}
 
@@ -85,7 +87,9 @@ def load_demo(db: Path) -> dict[str, Any]:
     total = StoreResult()
     with store.session(db) as con:
         for path in feeds:
-            register_source(con, name=path.stem, url=None, kind="rss", evidence="primary", reason="demo")
+            register_source(
+                con, name=path.stem, url=None, kind="rss", evidence="primary", reason="demo"
+            )
             total += ingest_bytes(con, path.read_bytes(), source=path.stem, where=str(path))
         for path in specs:
             store_spec(con, parse_spec(path.read_bytes(), where=str(path), name=None))
@@ -131,7 +135,9 @@ def raw_titles(feeds: list[Path]) -> dict[str, str]:
     """The feed's own link of every entry → its title key (first entry wins)."""
     out: dict[str, str] = {}
     for path in feeds:
-        parsed = feedparser.parse(path.read_bytes(), sanitize_html=False, resolve_relative_uris=False)
+        parsed = feedparser.parse(
+            path.read_bytes(), sanitize_html=False, resolve_relative_uris=False
+        )
         for entry in parsed.get("entries") or []:
             link = (entry.get("link") or "").strip()
             if link and link not in out:

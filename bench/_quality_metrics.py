@@ -83,7 +83,10 @@ def calibration(
                 "bin": f"{lo:.1f}-{hi:.1f}",
                 "n": len(members),
                 **{c: counts.get(c, 0) for c in classes},
-                **{f"share_{c}": (counts.get(c, 0) / len(members) if members else None) for c in classes},
+                **{
+                    f"share_{c}": (counts.get(c, 0) / len(members) if members else None)
+                    for c in classes
+                },
             }
         )
     return rows
@@ -190,6 +193,7 @@ def cross_org_pair_recall(
 def ndcg(gains_ranked: Sequence[float], ideal_pool: Sequence[float], k: int) -> float | None:
     """NDCG@k with graded gains 2^rel - 1 and a log2 discount; the ideal is the best k of the
     pool of judged groups."""
+
     def dcg(rels: Sequence[float]) -> float:
         return sum((2**r - 1) / math.log2(i + 2) for i, r in enumerate(list(rels)[:k]))
 

@@ -82,13 +82,18 @@ def fmt(value: Any, digits: int = 3) -> str:
 
 
 def table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
+    """Plain text table: numbers to the right, words to the left."""
     cells = [[fmt(c) for c in r] for r in rows]
+    numeric = [[isinstance(c, int | float) or c is None for c in r] for r in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     print(f"\n{title}")
-    print("  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+    print(("  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))).rstrip())
     print("  " + "  ".join("-" * w for w in widths))
-    for r in cells:
-        print("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    for r, nums in zip(cells, numeric, strict=True):
+        line = "  ".join(
+            c.rjust(w) if num else c.ljust(w) for c, w, num in zip(r, widths, nums, strict=True)
+        )
+        print(("  " + line).rstrip())
 
 
 # --- scanning ---------------------------------------------------------------------------------------
@@ -163,13 +168,33 @@ def print_classifier(name: str, res: dict[str, Any]) -> None:
     table(
         f"Non-affordance filter ({name}): is_affordance vs labels",
         ["labelled items", "precision", "recall", "F1", "accuracy", "TP", "FP", "FN", "TN"],
-        [[f["n"], f["precision"], f["recall"], f["f1"], f["accuracy"], f["tp"], f["fp"], f["fn"], f["tn"]]],
+        [
+            [
+                f["n"],
+                f["precision"],
+                f["recall"],
+                f["f1"],
+                f["accuracy"],
+                f["tp"],
+                f["fp"],
+                f["fn"],
+                f["tn"],
+            ]
+        ],
     )
     table(
         f"  per source ({name})",
         ["source", "labelled items", "labelled aff.", "predicted aff.", "both"],
-        [[s, c.get("items", 0), c.get("labelled_affordance", 0), c.get("predicted_affordance", 0), c.get("both", 0)]
-         for s, c in res["per_source"].items()],
+        [
+            [
+                s,
+                c.get("items", 0),
+                c.get("labelled_affordance", 0),
+                c.get("predicted_affordance", 0),
+                c.get("both", 0),
+            ]
+            for s, c in res["per_source"].items()
+        ],
     )
 
 
@@ -221,14 +246,35 @@ def eval_coverage(con: Any, joined: Joined, skipped_other_spec: int) -> dict[str
     def aucs(subset: list[dict[str, Any]], key: str) -> dict[str, float | None]:
         strict = [p for p in subset if p["label"] != "partial"]
         return {
-            "covered_vs_uncovered": roc_auc([p["label"] == "covered" for p in strict], [p[key] for p in strict]),
-            "partial_as_covered": roc_auc([p["label"] != "uncovered" for p in subset], [p[key] for p in subset]),
+            "covered_vs_uncovered": roc_auc(
+                [p["label"] == "covered" for p in strict], [p[key] for p in strict]
+            ),
+            "partial_as_covered": roc_auc(
+                [p["label"] != "uncovered" for p in subset], [p[key] for p in subset]
+            ),
         }
 
     target = {"covered": 1.0, "partial": 0.5, "uncovered": 0.0}
     worst = sorted(out, key=lambda p: -abs(p["coverage"] - target[p["label"]]))[:WORST]
     aff = [p for p in out if p["is_affordance"]]
+    named = [p for p in out if p["capability"]]
     counts = Counter(p["label"] for p in out)
+    by_cap: dict[str, dict[str, Any]] = {}
+    for p in out:
+        row = by_cap.setdefault(
+            p["capability"] or "(none)", {"n": 0, "sum": 0.0, **dict.fromkeys(COVERAGE_CLASSES, 0)}
+        )
+        row["n"] += 1
+        row["sum"] += p["coverage"]
+        row[p["label"]] += 1
+    per_capability = {
+        k: {
+            "n": v["n"],
+            "mean_coverage": round(v["sum"] / v["n"], 4),
+            **{c: v[c] for c in COVERAGE_CLASSES},
+        }
+        for k, v in sorted(by_cap.items(), key=lambda kv: (-kv[1]["n"], kv[0]))
+    }
     return {
         "pairs": len(out),
         "labels": dict(counts),
@@ -236,21 +282,32 @@ def eval_coverage(con: Any, joined: Joined, skipped_other_spec: int) -> dict[str
         "auc": aucs(out, "coverage"),
         "auc_baseline_best_cosine": aucs(out, "best_cosine"),
         "auc_classified_affordances": {"pairs": len(aff), **aucs(aff, "coverage")},
-        "calibration": calibration([p["coverage"] for p in out], [p["label"] for p in out], COVERAGE_CLASSES, BINS),
+        "auc_capability_named": {"pairs": len(named), **aucs(named, "coverage")},
+        "per_capability": per_capability,
+        "calibration": calibration(
+            [p["coverage"] for p in out], [p["label"] for p in out], COVERAGE_CLASSES, BINS
+        ),
         "mean_coverage_by_label": {
-            c: round(float(np.mean([p["coverage"] for p in out if p["label"] == c])), 4) if counts[c] else None
+            c: round(float(np.mean([p["coverage"] for p in out if p["label"] == c])), 4)
+            if counts[c]
+            else None
             for c in COVERAGE_CLASSES
         },
         "stored_coverage_disagreements": disagree,
         "worst": [
-            {k: p[k] for k in ("url", "label", "coverage", "capability", "best_cosine", "is_affordance")}
+            {
+                k: p[k]
+                for k in ("url", "label", "coverage", "capability", "best_cosine", "is_affordance")
+            }
             for p in worst
         ],
+        "per_pair": out,
     }
 
 
 def print_coverage(res: dict[str, Any]) -> None:
-    a, b, c = res["auc"], res["auc_baseline_best_cosine"], res["auc_classified_affordances"]
+    a, b = res["auc"], res["auc_baseline_best_cosine"]
+    c, d = res["auc_classified_affordances"], res["auc_capability_named"]
     labels = res["labels"]
     print(
         f"\nCoverage pairs (real, {SPEC_NAME}@{SPEC_VERSION}): {res['pairs']} scored "
@@ -263,7 +320,16 @@ def print_coverage(res: dict[str, Any]) -> None:
         [
             ["coverage (scanner)", a["covered_vs_uncovered"], a["partial_as_covered"]],
             ["best cosine to any clause", b["covered_vs_uncovered"], b["partial_as_covered"]],
-            [f"coverage, classified affordances only (n={c['pairs']})", c["covered_vs_uncovered"], c["partial_as_covered"]],
+            [
+                f"coverage, classified affordances only (n={c['pairs']})",
+                c["covered_vs_uncovered"],
+                c["partial_as_covered"],
+            ],
+            [
+                f"coverage, a capability named (n={d['pairs']})",
+                d["covered_vs_uncovered"],
+                d["partial_as_covered"],
+            ],
         ],
     )
     table(
@@ -275,10 +341,22 @@ def print_coverage(res: dict[str, Any]) -> None:
             for r in res["calibration"]
         ],
     )
+    table(
+        "Coverage by the capability the classifier names (the capability term dominates coverage)",
+        ["capability", "pairs", "mean coverage", "covered", "partial", "uncovered"],
+        [
+            [k, v["n"], v["mean_coverage"], v["covered"], v["partial"], v["uncovered"]]
+            for k, v in res["per_capability"].items()
+        ],
+    )
     m = res["mean_coverage_by_label"]
-    print(f"  mean coverage: covered {fmt(m['covered'])}, partial {fmt(m['partial'])}, uncovered {fmt(m['uncovered'])}")
+    print(
+        f"  mean coverage: covered {fmt(m['covered'])}, partial {fmt(m['partial'])}, uncovered {fmt(m['uncovered'])}"
+    )
     if res["stored_coverage_disagreements"]:
-        print(f"  note: {res['stored_coverage_disagreements']} items' stored coverage differs from the direct call")
+        print(
+            f"  note: {res['stored_coverage_disagreements']} items' stored coverage differs from the direct call"
+        )
 
 
 # --- 3. grouping -------------------------------------------------------------------------------------
@@ -317,13 +395,33 @@ def eval_grouping(con: Any, joined: Joined) -> dict[str, Any]:
 def print_grouping(results: dict[str, dict[str, Any]]) -> None:
     table(
         "Grouping: labelled affordances that were grouped, label group vs candidate",
-        ["corpus", "labelled aff.", "grouped", "label groups", "candidates", "ARI", "homogeneity",
-         "completeness", "V-measure", "cross-org pair recall", "cross-org groups in 1 cand."],
         [
-            [name, r["labelled_affordances"], r["grouped"], r["label_groups"], r["candidates_used"], r["ari"],
-             r["homogeneity"], r["completeness"], r["v_measure"],
-             f"{fmt(r['cross_org']['pair_recall'])} ({r['cross_org']['together']}/{r['cross_org']['cross_org_pairs']})",
-             f"{r['cross_org']['groups_in_one_candidate']}/{r['cross_org']['cross_org_groups']}"]
+            "corpus",
+            "labelled aff.",
+            "grouped",
+            "label groups",
+            "candidates",
+            "ARI",
+            "homogeneity",
+            "completeness",
+            "V-measure",
+            "cross-org pair recall",
+            "cross-org groups in 1 cand.",
+        ],
+        [
+            [
+                name,
+                r["labelled_affordances"],
+                r["grouped"],
+                r["label_groups"],
+                r["candidates_used"],
+                r["ari"],
+                r["homogeneity"],
+                r["completeness"],
+                r["v_measure"],
+                f"{fmt(r['cross_org']['pair_recall'])} ({r['cross_org']['together']}/{r['cross_org']['cross_org_pairs']})",
+                f"{r['cross_org']['groups_in_one_candidate']}/{r['cross_org']['cross_org_groups']}",
+            ]
             for name, r in results.items()
         ],
     )
@@ -332,28 +430,35 @@ def print_grouping(results: dict[str, dict[str, Any]]) -> None:
 # --- 4. ranking --------------------------------------------------------------------------------------
 
 
-def majority_group(members: list[dict[str, Any]], joined: Joined) -> tuple[str | None, int]:
+def majority_group(
+    members: list[dict[str, Any]], joined: Joined
+) -> tuple[str | None, Counter[str]]:
     """The label group most of a candidate's labelled items share; None when more than half
-    are labelled non-affordances (or none is labelled). Returns it and the labelled count."""
-    groups = [joined.by_item[m["id"]].get("group") if joined.by_item[m["id"]].get("is_affordance") else None
-              for m in members if m["id"] in joined.by_item]
-    if not groups:
-        return None, 0
-    nulls = sum(1 for g in groups if g is None)
-    if nulls * 2 > len(groups):
-        return None, len(groups)
+    are labelled non-affordances (or none is labelled). A tie goes to the group of the earliest
+    item (the one that founded the candidate). Returns it and the mix of labels."""
+    oldest_first = sorted(members, key=lambda m: (m["published"] or "", m["id"]))
+    groups = []
+    for m in oldest_first:
+        label = joined.by_item.get(m["id"])
+        if label is not None:
+            groups.append(label.get("group") if label.get("is_affordance") else None)
+    mix = Counter(g or "(null)" for g in groups)
+    if not groups or mix["(null)"] * 2 > len(groups):
+        return None, mix
     counts = Counter(g for g in groups if g is not None)
-    best = max(counts.items(), key=lambda kv: (kv[1], kv[0] is not None, kv[0]))[0]
-    return best, len(groups)
+    top = max(counts.values())
+    return next(g for g in groups if g is not None and counts[g] == top), mix
 
 
-def eval_ranking(con: Any, joined: Joined, relevance: dict[str, int], pool_groups: set[str]) -> dict[str, Any]:
+def eval_ranking(
+    con: Any, joined: Joined, relevance: dict[str, int], pool_groups: set[str]
+) -> dict[str, Any]:
     from scanner.report import candidates
 
     cands = candidates(con)
     ranked = []
     for c in cands:
-        group, n_labelled = majority_group(c["items"], joined)
+        group, mix = majority_group(c["items"], joined)
         rel = relevance.get(group, 0) if group else 0
         ranked.append(
             {
@@ -361,7 +466,8 @@ def eval_ranking(con: Any, joined: Joined, relevance: dict[str, int], pool_group
                 "id": c["id"],
                 "n_items": c["n_items"],
                 "n_orgs": c["n_orgs"],
-                "labelled_items": n_labelled,
+                "labelled_items": sum(mix.values()),
+                "label_mix": dict(mix.most_common()),
                 "group": group,
                 "judged": group is None or group in relevance,
                 "relevance": rel,
@@ -393,18 +499,56 @@ def eval_ranking(con: Any, joined: Joined, relevance: dict[str, int], pool_group
 def print_ranking(results: dict[str, dict[str, Any]]) -> None:
     table(
         "Ranking: latest edition, each candidate mapped to its items' majority label group",
-        ["corpus", "candidates", "precision@10", "NDCG@10", "distinct groups in top 10",
-         "routine (null) in top 10", "routine in top 20"],
-        [[n, r["candidates"], r["precision_at_10"], r["ndcg_at_10"], r["distinct_groups_top10"],
-          r["routine_top10"], r["routine_top20"]] for n, r in results.items()],
+        [
+            "corpus",
+            "candidates",
+            "precision@10",
+            "NDCG@10",
+            "distinct groups in top 10",
+            "routine (null) in top 10",
+            "routine in top 20",
+        ],
+        [
+            [
+                n,
+                r["candidates"],
+                r["precision_at_10"],
+                r["ndcg_at_10"],
+                r["distinct_groups_top10"],
+                r["routine_top10"],
+                r["routine_top20"],
+            ]
+            for n, r in results.items()
+        ],
     )
     for name, r in results.items():
         table(
             f"  top 10 ({name})",
-            ["rank", "candidate", "items", "orgs", "labelled", "label group", "relevance", "score", "coverage"],
-            [[x["rank"], x["id"], x["n_items"], x["n_orgs"], x["labelled_items"],
-              (x["group"] or "(null)") + ("" if x["judged"] else " (unjudged: 0)"), x["relevance"],
-              x["score"], x["coverage"]] for x in r["top"][:TOP]],
+            [
+                "rank",
+                "candidate",
+                "items",
+                "orgs",
+                "label group",
+                "relevance",
+                "score",
+                "coverage",
+                "labels of its items",
+            ],
+            [
+                [
+                    x["rank"],
+                    x["id"],
+                    x["n_items"],
+                    x["n_orgs"],
+                    (x["group"] or "(null)") + ("" if x["judged"] else " (unjudged: 0)"),
+                    x["relevance"],
+                    x["score"],
+                    x["coverage"],
+                    ", ".join(f"{g} {n}" for g, n in x["label_mix"].items()),
+                ]
+                for x in r["top"][:TOP]
+            ],
         )
 
 
@@ -442,10 +586,29 @@ def eval_stability(db: Path, what: str) -> dict[str, Any]:
 def print_stability(results: dict[str, dict[str, Any]]) -> None:
     table(
         "Stability: scan as of the 90th-percentile item date, then as of the last date",
-        ["corpus", "first as of", "last as of", "old grouped items", "kept candidate id", "share kept",
-         "target", "candidates then/now"],
-        [[n, r["first_as_of"], r["last_as_of"], r["old_grouped_items"], r["kept_candidate"], r["share_kept"],
-          f">= {r['target']:.2f}", f"{r['candidates_first']}/{r['candidates_last']}"] for n, r in results.items()],
+        [
+            "corpus",
+            "first as of",
+            "last as of",
+            "old grouped items",
+            "kept candidate id",
+            "share kept",
+            "target",
+            "candidates then/now",
+        ],
+        [
+            [
+                n,
+                r["first_as_of"],
+                r["last_as_of"],
+                r["old_grouped_items"],
+                r["kept_candidate"],
+                r["share_kept"],
+                f">= {r['target']:.2f}",
+                f"{r['candidates_first']}/{r['candidates_last']}",
+            ]
+            for n, r in results.items()
+        ],
     )
 
 
@@ -457,14 +620,27 @@ def print_worst(name: str, classifier: dict[str, Any], coverage: dict[str, Any] 
         table(
             f"Worst coverage mistakes ({name}; distance from covered=1, partial=0.5, uncovered=0)",
             ["url", "label", "coverage", "capability", "best cosine", "classified aff."],
-            [[w["url"], w["label"], w["coverage"], w["capability"] or "-", w["best_cosine"], w["is_affordance"]]
-             for w in coverage["worst"]],
+            [
+                [
+                    w["url"],
+                    w["label"],
+                    w["coverage"],
+                    w["capability"] or "-",
+                    w["best_cosine"],
+                    w["is_affordance"],
+                ]
+                for w in coverage["worst"]
+            ],
         )
-    print(f"\nWorst classifier mistakes ({name}; {classifier['false_positives']} false positives, "
-          f"{classifier['false_negatives']} false negatives; most confident first)")
+    print(
+        f"\nWorst classifier mistakes ({name}; {classifier['false_positives']} false positives, "
+        f"{classifier['false_negatives']} false negatives; most confident first)"
+    )
     for m in classifier["worst"]:
-        print(f"  - {m['url']}\n      label {m['label']} ({m['label_group'] or 'null'}), verdict {m['verdict']} "
-              f"(confidence {m['confidence']:.2f}, capability {m['capability'] or '-'})\n      {m['reasons']}")
+        print(
+            f"  - {m['url']}\n      label {m['label']} ({m['label_group'] or 'null'}), verdict {m['verdict']} "
+            f"(confidence {m['confidence']:.2f}, capability {m['capability'] or '-'})\n      {m['reasons']}"
+        )
 
 
 # --- the run -----------------------------------------------------------------------------------------
@@ -484,7 +660,10 @@ def evaluate_corpus(
     out: dict[str, Any] = {"as_of": newest.isoformat(), "scan": run_scan(db, newest, name)}
     with store.session(db, read_only=True) as con:
         joined = join_labels(con, labels, feeds)
-        out["labels"] = {"stats": dict(joined.stats), "per_feed": {k: dict(v) for k, v in joined.per_feed.items()}}
+        out["labels"] = {
+            "stats": dict(joined.stats),
+            "per_feed": {k: dict(v) for k, v in joined.per_feed.items()},
+        }
         out["items"] = con.execute("SELECT count(*) FROM items").fetchone()[0]
         out["classifier"] = eval_classifier(con, joined)
         if pairs is not None:
@@ -502,9 +681,15 @@ def evaluate_corpus(
 
 def print_labels(name: str, res: dict[str, Any], key: str = "labels") -> None:
     s = res[key]["stats"] if "stats" in res[key] else res[key]
-    lost = {k: v for k, v in s.items() if k in ("collapsed", "missing", "duplicate", "duplicate_conflicting")}
-    print(f"\n{name}: {res['items']} stored items; labels matched {s.get('matched', 0)}/{s.get('labels', 0)}"
-          + (f" (unmatched: {', '.join(f'{k} {v}' for k, v in lost.items())})" if lost else ""))
+    lost = {
+        k: v
+        for k, v in s.items()
+        if k in ("collapsed", "missing", "duplicate", "duplicate_conflicting")
+    }
+    print(
+        f"\n{name}: {res['items']} stored items; labels matched {s.get('matched', 0)}/{s.get('labels', 0)}"
+        + (f" (unmatched: {', '.join(f'{k} {v}' for k, v in lost.items())})" if lost else "")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -518,10 +703,16 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     from scanner.embed import default_embedder
 
-    relevance = {r["group"]: int(r["relevance"]) for r in read_jsonl(BENCH / "data" / "ranking.jsonl")}
+    relevance = {
+        r["group"]: int(r["relevance"]) for r in read_jsonl(BENCH / "data" / "ranking.jsonl")
+    }
     report: dict[str, Any] = {
         "date": date.today().isoformat(),
-        "machine": {"arch": platform.machine(), "cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {
+            "arch": platform.machine(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+        },
         "model": default_embedder().name,
     }
     realdata = None
@@ -547,10 +738,22 @@ def main(argv: list[str] | None = None) -> int:
             say("real: loading feeds and spec")
             info = load_real(db, realdata)
             load_real(stab, realdata)
-            report["real"] = {"stored": info["stored"], "clauses": info["clauses"], "pairs_in_file": len(all_pairs)}
+            report["real"] = {
+                "stored": info["stored"],
+                "clauses": info["clauses"],
+                "pairs_in_file": len(all_pairs),
+            }
             report["real"].update(
-                evaluate_corpus("real", db, stab, grouping_labels, info["feeds"], relevance, pairs,
-                                len(all_pairs) - len(pairs))
+                evaluate_corpus(
+                    "real",
+                    db,
+                    stab,
+                    grouping_labels,
+                    info["feeds"],
+                    relevance,
+                    pairs,
+                    len(all_pairs) - len(pairs),
+                )
             )
         if not args.real_only:
             labels = read_jsonl(REPO / "data" / "demo" / "labels_labs.jsonl") + read_jsonl(
@@ -567,13 +770,17 @@ def main(argv: list[str] | None = None) -> int:
     report["seconds"] = round(time.perf_counter() - started, 1)
 
     corpora = [n for n in ("real", "demo") if n in report]
-    print(f"Wet Cement Scanner quality bench, {report['date']} ({report['machine']['arch']}, "
-          f"{report['machine']['cpus']} CPUs, model {report['model']})")
+    print(
+        f"Wet Cement Scanner quality bench, {report['date']} ({report['machine']['arch']}, "
+        f"{report['machine']['cpus']} CPUs, model {report['model']})"
+    )
     for n in corpora:
         r = report[n]
         print_labels(n, r)
-        print(f"  scanned as of {r['as_of']}: {r['scan']['affordance_items']} items classified as affordances, "
-              f"{r['scan']['candidates']} candidates ({r['scan']['wall_seconds']} s)")
+        print(
+            f"  scanned as of {r['as_of']}: {r['scan']['affordance_items']} items classified as affordances, "
+            f"{r['scan']['candidates']} candidates ({r['scan']['wall_seconds']} s)"
+        )
         if "coverage_labels" in r:
             s = r["coverage_labels"]
             print(f"  coverage pairs matched {s.get('matched', 0)}/{s.get('labels', 0)}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -58,20 +58,23 @@ def cmd_fetch(args: argparse.Namespace) -> None:
 
 
 def cmd_update(args: argparse.Namespace) -> None:
+    from scanner.alerts import check_webhook_url, webhook_from_env
     from scanner.pipeline import scan
 
+    hook = webhook_from_env()
+    if hook:
+        check_webhook_url(hook)
     results = _fetch(args)
     result = scan(_db(args), progress=_say)
     data = {"fetch": [r.as_json() for r in results], "scan": result.as_json()}
-    hook = os.environ.get("WETCEMENT_WEBHOOK_URL")
     if hook:
-        try:
-            from scanner.alerts import alert
+        from scanner.alerts import alert
 
-            with store.session(_db(args)) as con:
-                data["alert"] = getattr(alert(con, hook), "__dict__", {})
-        except Exception as exc:  # an alert never fails the update
-            _say(f"alert not sent: {exc}")
+        with store.session(_db(args)) as con:
+            res = alert(con, hook)
+        data["alert"] = res.as_json()
+        if not res.ok:
+            _say(f"alert not sent: {res.error}")  # an alert never fails the update
     _out(args, data, lambda d: f"fetched {len(d['fetch'])} sources; edition {d['scan']['edition']}: {d['scan']['new_items']} new items, {d['scan']['candidates']} candidates")
 
 
@@ -82,8 +85,10 @@ def cmd_export(args: argparse.Namespace) -> None:
     domains = [d for d in (args.domain or "").split(",") if d] or None
     with store.session(_db(args)) as con:
         result = export(con, args.export_format, Path(args.out), edition=args.edition, statuses=statuses, domains=domains)
-    _say(f"wrote {args.out}")
-    _out(args, getattr(result, "__dict__", {"out": args.out}) | {"out": str(args.out)}, lambda d: f"wrote {d['out']}")
+    for warning in result.warnings:
+        _say(warning)
+    _say(f"wrote {', '.join(str(p) for p in result.paths)}")
+    print(json.dumps(result.as_json(), default=str))
 
 
 def cmd_backup(args: argparse.Namespace) -> None:

@@ -11,8 +11,8 @@ coverage here is mostly a property of the capability an item introduces:
    evidence a person checks (top 3, with section, link, similarity and the matched terms).
 
 ``coverage = CAP_WEIGHT * capability_coverage + (1 - CAP_WEIGHT) * calibrated item match``
-when the item names a capability, else the calibrated item match alone, scaled down because a
-topical match alone is weak evidence. Over several specs, the best-covering spec counts.
+when the item names a capability, else a neutral prior blended with the item match (measured on
+real feeds: items that name no new capability are mostly governed by general principles). Over several specs, the best-covering spec counts.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from scanner.records import Clause
 from scanner.taxonomy import CAPABILITIES, CAPABILITY_BY_SLUG
 
 CAP_WEIGHT = 0.7
-NO_CAPABILITY_SCALE = 0.6
+NO_CAPABILITY_PRIOR = 0.45  # no named capability: the spec's general principles usually apply
 TOP_K = 3
 DIRECTIVE = re.compile(
     r"\b(should|must|never|always|do not|don't|shouldn't|must not|may not|avoid|refuse|"
@@ -101,7 +101,8 @@ def capability_coverage(
             weights: list[tuple[float, int]] = []
             for r in rows:
                 clause = index.clauses[r]
-                named = matches(cap.spec_terms, clause.text)
+                rule = clause.text.split(" [Example:", 1)[0]  # a term only in an example governs nothing
+                named = matches(cap.spec_terms, clause.section + " " + rule)
                 sim = float(sims[r, j])
                 if not named and sim < 0.45:
                     continue
@@ -174,7 +175,7 @@ def assess(text: str, vector: np.ndarray, capability: str | None, index: ClauseI
             cap_value = index.cap_cov.get(spec, {}).get(cap.slug, (0.0, []))[0]
             value = CAP_WEIGHT * cap_value + (1 - CAP_WEIGHT) * match
         else:
-            value = NO_CAPABILITY_SCALE * match
+            value = 0.5 * NO_CAPABILITY_PRIOR + 0.5 * match
         per_spec[spec] = min(1.0, max(0.0, value))
     overall = max(per_spec.values()) if per_spec else 0.0
     order = np.argsort(-hybrid)[:TOP_K]

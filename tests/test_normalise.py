@@ -10,10 +10,12 @@ from scanner.sources.normalise import canonical_url, org_from_url, parse_date, p
 
 def test_canonical_url_strips_tracking_and_fragment() -> None:
     assert (
-        canonical_url("HTTPS://Example.COM:443/a?utm_source=x&b=2&a=1&fbclid=z#frag")
+        canonical_url("HTTPS://Example.COM:443/a?utm_source=x&b=2&a=1&fbclid=z#top")
         == "https://example.com/a?a=1&b=2"
     )
     assert canonical_url("http://example.com") == "http://example.com/"
+    assert canonical_url("https://windsurf.com/changelog#1.12.2") == "https://windsurf.com/changelog#1.12.2"
+    assert canonical_url("https://a.example/p#:~:text=hello") == "https://a.example/p"
     assert canonical_url("javascript:alert(1)") is None
     assert canonical_url("file:///etc/passwd") is None
     assert canonical_url("ftp://example.com/x") is None

@@ -2,8 +2,8 @@
 
 `extract_main_text` drops page furniture (scripts, styles, navigation, page headers and
 footers, asides, forms), prefers the ``<main>`` element (else the ``<article>`` elements)
-when the page has one with text, collapses whitespace and groups text into `TextBlock`\\ s:
-each heading and each ``<article>`` starts a new block, and a block keeps the first
+when the page has one with text, collapses whitespace and groups the text into blocks:
+each heading and each ``<article>`` starts a new `TextBlock`, and a block keeps the first
 absolute http(s) link whose anchor text lies inside it. `new_blocks` compares a page with
 the block texts stored from the previous fetch and returns what is new, in page order.
 """
@@ -27,6 +27,8 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BREAKS = frozenset({"p", "div", "li", "ul", "ol", "br", "tr", "td", "th", "table", "section",
                     "blockquote", "pre", "dl", "dt", "dd", "figure", "figcaption", "hr",
                     "main", "article", "header", "footer", "details", "summary", "address"})
+SELF_CLOSING = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "option"})  # <p>a<p>b
+MAX_DEPTH, END_TAG_SEARCH = 1000, 200  # bound the work on broken or hostile markup
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                   "param", "source", "track", "wbr"})
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""",
@@ -126,16 +128,18 @@ class _Extractor(HTMLParser):
     # -- structure ------------------------------------------------------------------------
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
+        self._in_title = tag == "title" and not self._skip and not self.title_parts
         if tag == "base" and values.get("href"):
             self.base_url = _join(self.base_url, values["href"] or "") or self.base_url
-        if tag == "title" and not self._skip and not self.title_parts:
-            self._in_title = True
+        if tag in SELF_CLOSING and self._stack and self._stack[-1].tag == tag:
+            self.handle_endtag(tag)  # an unclosed <p> or <li> ends where the next one starts
         if tag in VOID:
             if tag in ("br", "hr"):
                 self._break()
             return
         hidden = "hidden" in values or values.get("aria-hidden") == "true"
-        skip = (tag in SKIPPED or hidden or (tag in PAGE_CHROME and not (self._main or self._article))
+        chrome = tag in PAGE_CHROME and not (self._main or self._article)
+        skip = (tag in SKIPPED or hidden or chrome
                 or values.get("role") in ("navigation", "banner", "contentinfo", "complementary"))
         region = "main" if tag == "main" or values.get("role") == "main" else (
             "article" if tag == "article" else "")
@@ -146,18 +150,22 @@ class _Extractor(HTMLParser):
             self._heading = []
         elif tag in BREAKS:
             self._break()
-        self._stack.append(_Open(tag, skip, region))
+        if len(self._stack) < MAX_DEPTH or skip or region or tag == "a":
+            self._stack.append(_Open(tag, skip, region))
+        elif tag in HEADINGS and self._heading is not None:
+            self._heading = None  # too deep to track its end: keep the text, not the heading
         self._skip += skip
         self._main += region == "main"
         self._article += region == "article"
         if tag == "a":
             href = values.get("href")
-            self._hrefs.append(safe_link(_join(self.base_url, href)) if href else None)
+            link = safe_link(_join(self.base_url, href)) if href else None
+            self._hrefs.append(link or (self._hrefs[-1] if self._hrefs else None))  # innermost
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self._in_title = False
-        for depth in range(len(self._stack) - 1, -1, -1):
+        for depth in range(len(self._stack) - 1, max(-1, len(self._stack) - END_TAG_SEARCH), -1):
             if self._stack[depth].tag == tag:
                 for entry in reversed(self._stack[depth:]):
                     self._close(entry)
@@ -189,9 +197,8 @@ class _Extractor(HTMLParser):
         self._line.append(data)
         if self._heading is not None:
             self._heading.append(data)
-        href = next((h for h in reversed(self._hrefs) if h), None)
-        if href and self._block.link is None and data.strip():
-            self._block.link = href
+        if self._hrefs and self._hrefs[-1] and self._block.link is None and data.strip():
+            self._block.link = self._hrefs[-1]
 
     def _region(self) -> str:
         return "main" if self._main else "article" if self._article else ""

@@ -1,27 +1,32 @@
 """A careful HTTP fetcher for vendor feeds and pages.
 
 `fetch` does one polite, bounded GET and returns a `FetchResponse`, or raises `FetchError`
-(never another exception for network or HTTP problems). It refuses non-http(s) URLs and,
-unless ``WETCEMENT_ALLOW_PRIVATE_NETWORKS=1`` is set at call time, any host that resolves to
-a private, loopback, link-local, multicast, reserved or unspecified address - on the first
-URL and after every redirect. Redirects are followed by hand (bounded, loops detected);
-``etag``/``last_modified`` make a conditional GET (304 -> ``not_modified``); the raw body is
-streamed and gzip/deflate decoded incrementally under ``max_bytes`` of raw *and* decoded
-output (decompression bombs stay in bounded memory); ``total_timeout`` bounds each attempt
-by wall clock (every hop plus the body); timeouts, connection errors, 5xx and 429 are
-retried with exponential backoff or ``Retry-After`` (capped); other 4xx fail at once; and
-requests to one host never overlap within the process.
+(never another exception for network or HTTP problems):
 
-Known limit: the private-network guard resolves the host before httpx connects, so a DNS
-server that changes its answer in between (DNS rebinding) is not caught.
+* http(s) only; unless ``WETCEMENT_ALLOW_PRIVATE_NETWORKS=1`` is set (read at call time), a
+  host resolving to any private, loopback, link-local, multicast, reserved or unspecified
+  address is refused, on the first URL and after every redirect;
+* redirects followed by hand (at most ``max_redirects``, loops detected);
+* conditional GET from ``etag``/``last_modified``; 304 -> ``not_modified``;
+* the raw body is streamed and gzip/deflate decoded incrementally, refusing more than
+  ``max_bytes`` raw or decoded, so a decompression bomb costs bounded memory;
+* ``total_timeout`` bounds each attempt (every hop and the body) by wall clock;
+* timeouts, connection errors, 5xx and 429 are retried (exponential backoff, or
+  ``Retry-After`` up to ``max_retry_after``); other 4xx fail at once;
+* requests to one host never overlap within the process.
+
+Known limit: the guard resolves the host before httpx connects, so DNS rebinding between
+the two lookups is not caught.
 """
 
 from __future__ import annotations
 
 import email.utils
+import functools
 import ipaddress
 import os
 import socket
+import ssl
 import threading
 import time
 import zlib
@@ -36,8 +41,9 @@ __all__ = ["ALLOW_PRIVATE_ENV", "FetchError", "FetchLimits", "FetchResponse", "U
 
 ALLOW_PRIVATE_ENV = "WETCEMENT_ALLOW_PRIVATE_NETWORKS"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9,"
-          " application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5")
+ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json,"
+          " application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8,"
+          " */*;q=0.5")
 _CHUNK = 64 * 1024
 
 
@@ -131,7 +137,7 @@ def _address_problem(address: str) -> str | None:
         ip = ip.ipv4_mapped
     for label, flag in (("loopback", ip.is_loopback), ("link-local", ip.is_link_local),
                         ("multicast", ip.is_multicast), ("unspecified", ip.is_unspecified),
-                        ("private", ip.is_private), ("reserved", ip.is_reserved)):
+                        ("reserved", ip.is_reserved), ("private", ip.is_private)):
         if flag:
             return label
     return None if ip.is_global else "non-global"
@@ -180,6 +186,12 @@ def _retry_after(value: str | None) -> float | None:
     return None if when.tzinfo is None else max(0.0, when.timestamp() - time.time())
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context for all fetches (building one costs tens of milliseconds)."""
+    return httpx.create_ssl_context()
+
+
 class _BorrowedTransport(httpx.BaseTransport):
     """Delegates to a caller's transport and leaves it open when our client closes."""
 
@@ -200,30 +212,35 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
     ``transport`` (e.g. ``httpx.MockTransport``) is used as is, without env proxies.
     """
     url = check_url(url)
-    headers = {"User-Agent": limits.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
+    headers = {"User-Agent": limits.user_agent, "Accept": ACCEPT,
+               "Accept-Encoding": "gzip, deflate"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    inner = (_BorrowedTransport(transport) if transport is not None
+             else httpx.HTTPTransport(verify=_ssl_context()))
     started, attempts = time.monotonic(), 0
-    with httpx.Client(transport=_BorrowedTransport(transport) if transport else httpx.HTTPTransport(),
-                      follow_redirects=False, trust_env=transport is None, headers=headers) as client:
+    with httpx.Client(transport=inner, follow_redirects=False, trust_env=transport is None,
+                      headers=headers) as client:
         while True:
             attempts += 1
             try:
                 final_url, status, content, got = _attempt(
                     client, url, limits, time.monotonic() + limits.total_timeout)
             except FetchError as exc:
-                if exc.retryable and attempts <= limits.retries:
-                    delay = limits.backoff * 2 ** (attempts - 1)
-                    if exc.retry_after is not None:
-                        delay = min(exc.retry_after, limits.max_retry_after)
-                    sleep(max(0.0, delay))
-                    continue
-                if attempts > 1:
-                    raise FetchError(f"{exc.reason} (gave up after {attempts} attempts)", url=exc.url,
-                                     status=exc.status, retryable=exc.retryable) from exc
-                raise
+                if not exc.retryable:
+                    raise
+                if attempts > limits.retries:
+                    if attempts == 1:
+                        raise
+                    raise FetchError(f"{exc.reason} (gave up after {attempts} attempts)",
+                                     url=exc.url, status=exc.status, retryable=True) from exc
+                delay = limits.backoff * 2 ** (attempts - 1)
+                if exc.retry_after is not None:
+                    delay = min(exc.retry_after, limits.max_retry_after)
+                sleep(max(0.0, delay))
+                continue
             fresh = status == 304
             return FetchResponse(
                 url=final_url, status=status, content=content, headers=got,
@@ -288,9 +305,10 @@ def _request(client: httpx.Client, url: str, limits: FetchLimits,
             if not 200 <= status < 300:
                 raise FetchError(message, url=url, status=status)
             return status, None, _read_body(response, url, limits, deadline), got
-    except httpx.TimeoutException:
-        raise FetchError(f"timed out after {limits.total_timeout:g}s", url=url,
-                         retryable=True) from None
+    except httpx.TimeoutException as exc:
+        what = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for the server"
+        raise FetchError(f"timed out {what} (limits {limits.connect_timeout:g}s to connect,"
+                         f" {limits.total_timeout:g}s in all)", url=url, retryable=True) from None
     except httpx.TransportError as exc:
         raise FetchError(f"connection failed: {type(exc).__name__}: {exc}", url=url,
                          retryable=not isinstance(exc, httpx.UnsupportedProtocol)) from None
@@ -298,37 +316,43 @@ def _request(client: httpx.Client, url: str, limits: FetchLimits,
         raise FetchError(f"request failed: {type(exc).__name__}: {exc}", url=url) from None
 
 
-class _Decoder:
-    """Incremental gzip/deflate decoding that yields at most `_CHUNK` bytes at a time."""
+def _raw_chunks(response: httpx.Response, url: str, limits: FetchLimits,
+                deadline: float) -> Iterator[bytes]:
+    """The raw body as the network delivers it, under the raw-size and time limits."""
+    size = 0
+    for chunk in response.iter_raw():  # no chunk_size: a trickle must not hide from the clock
+        if time.monotonic() > deadline:
+            raise FetchError(f"timed out after {limits.total_timeout:g}s reading the body",
+                             url=url, status=response.status_code, retryable=True)
+        size += len(chunk)
+        if size > limits.max_bytes:
+            raise FetchError(f"response is larger than the {limits.max_bytes:,}-byte limit",
+                             url=url, status=response.status_code)
+        yield chunk
 
-    def __init__(self, encoding: str, url: str) -> None:
-        if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
-            raise FetchError(f"unsupported Content-Encoding {encoding!r}", url=url)
-        self.encoding = encoding or "identity"
-        self.complete = self.encoding == "identity"  # a whole stream has been decoded
-        self._z: zlib._Decompress | None = None
-        self._rest_ignored = False
 
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        """Decode `data` (raises `zlib.error` when corrupt); bytes after the end are ignored."""
-        if self.encoding == "identity":
-            yield data
-            return
-        full = False
-        while (data or full) and not self._rest_ignored:
-            if self._z is None:
-                if self.complete and (self.encoding == "deflate" or data[:2] != b"\x1f\x8b"):
-                    self._rest_ignored = True  # trailing bytes, not another gzip member
-                    return
-                self._z, self.complete = _decompressor(self.encoding, data), False
-            piece = self._z.decompress(data, _CHUNK)
-            full = len(piece) == _CHUNK  # more output may be pending inside zlib
-            if piece:
+def _decoded(raw: Iterator[bytes], encoding: str, url: str) -> Iterator[bytes]:
+    """Decode gzip/deflate incrementally, at most `_CHUNK` bytes per step, so that the
+    caller can stop a decompression bomb early. Raises `zlib.error` on corrupt data;
+    bytes after the end of the compressed stream are ignored (as httpx does)."""
+    if encoding in ("", "identity"):
+        yield from raw
+        return
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise FetchError(f"unsupported Content-Encoding {encoding!r}", url=url)
+    z: zlib._Decompress | None = None
+    for data in raw:
+        if z is None:
+            z = _decompressor(encoding, data)
+        while data and not z.eof:
+            piece = z.decompress(data, _CHUNK)
+            yield piece
+            data = z.unconsumed_tail
+            while len(piece) == _CHUNK and not data and not z.eof:  # output still pending
+                piece = z.decompress(b"", _CHUNK)
                 yield piece
-            if self._z.eof:
-                data, full, self._z, self.complete = self._z.unused_data, False, None, True
-            else:
-                data = self._z.unconsumed_tail
+    if z is not None and not z.eof:
+        raise FetchError(f"truncated {encoding} body", url=url)
 
 
 def _decompressor(encoding: str, head: bytes) -> zlib._Decompress:
@@ -339,30 +363,25 @@ def _decompressor(encoding: str, head: bytes) -> zlib._Decompress:
 
 
 def _read_body(response: httpx.Response, url: str, limits: FetchLimits, deadline: float) -> bytes:
-    """Stream the raw body, decoding gzip/deflate, under the size and time limits."""
+    """Stream the body, decoding gzip/deflate, under the size and time limits."""
     status, cap = response.status_code, limits.max_bytes
-    too_big = f"response is larger than the {cap:,}-byte limit"
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap:
-        raise FetchError(f"{too_big} (Content-Length {int(declared):,})", url=url, status=status)
-    decoder = _Decoder(response.headers.get("content-encoding", "").strip().lower(), url)
+        raise FetchError(f"response is larger than the {cap:,}-byte limit (Content-Length"
+                         f" {int(declared):,})", url=url, status=status)
+    encoding = response.headers.get("content-encoding", "").strip().lower()
     out: list[bytes] = []
-    size = raw_size = 0
+    size = 0
     try:
-        for chunk in response.iter_raw(_CHUNK):
-            if time.monotonic() > deadline:
-                raise FetchError(f"timed out after {limits.total_timeout:g}s reading the body",
-                                 url=url, status=status, retryable=True)
-            raw_size += len(chunk)
-            if raw_size > cap:
-                raise FetchError(too_big, url=url, status=status)
-            for piece in decoder.feed(chunk):
-                size += len(piece)
-                if size > cap:
-                    raise FetchError(f"{too_big} after decompression", url=url, status=status)
-                out.append(piece)
+        for piece in _decoded(_raw_chunks(response, url, limits, deadline), encoding, url):
+            size += len(piece)
+            if size > cap:
+                raise FetchError(f"response is larger than the {cap:,}-byte limit after"
+                                 " decompression", url=url, status=status)
+            out.append(piece)
     except zlib.error as exc:
-        raise FetchError(f"corrupt {decoder.encoding} body: {exc}", url=url, status=status) from None
-    if not decoder.complete:
-        raise FetchError(f"truncated {decoder.encoding} body", url=url, status=status)
+        raise FetchError(f"corrupt {encoding} body: {exc}", url=url, status=status) from None
+    except FetchError as exc:
+        exc.status = exc.status or status
+        raise
     return b"".join(out)

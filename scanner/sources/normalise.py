@@ -107,7 +107,12 @@ def canonical_url(url: str | None) -> str | None:
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)
     ]
     path = parts.path or "/"
-    return urlunsplit((scheme, host, path, urlencode(sorted(query)), ""))
+    # Changelogs tell entries apart by anchor (``/changelog#1.12.2``), so an anchor is kept;
+    # only navigation and text-highlight fragments are dropped.
+    fragment = parts.fragment
+    if fragment.lower() in ("", "top", "main", "content", "comments", "respond") or fragment.startswith(":~:"):
+        fragment = ""
+    return urlunsplit((scheme, host, path, urlencode(sorted(query)), fragment))
 
 
 def parse_date(value: str | datetime | None) -> datetime | None:

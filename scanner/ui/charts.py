@@ -36,6 +36,7 @@ STATUS_COLOURS = {
 BANDS = (("act now", 0.55), ("assess", 0.40), ("watch", 0.0))
 BAND_COLOURS = {"act now": "#b2182b", "assess": "#ef8a62", "watch": "#67a9cf"}
 _FONT = dict(size=13)
+MAP_LABELS = 10  # the top ranks get their number written next to their dot
 
 
 def _short(text: str, n: int = 48) -> str:
@@ -44,8 +45,20 @@ def _short(text: str, n: int = 48) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _wrap(text: str, width: int = 16) -> str:
+    """Our own short labels over several lines (plotly breaks lines on <br>)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def _layout(fig: go.Figure, **extra: Any) -> go.Figure:
-    fig.update_layout(font=_FONT, margin=dict(l=10, r=10, t=40, b=10), **extra)
+    extra.setdefault("margin", dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(font=_FONT, **extra)
     return fig
 
 
@@ -150,6 +163,7 @@ def radar(rows: Sequence[Mapping[str, Any]], rings: str = "score") -> go.Figure:
     return _layout(
         fig,
         height=560,
+        margin=dict(l=110, r=110, t=50, b=40),
         legend=dict(title=("score band" if rings == "score" else "status"), orientation="h", y=-0.05),
         polar=dict(
             radialaxis=dict(
@@ -161,7 +175,7 @@ def radar(rows: Sequence[Mapping[str, Any]], rings: str = "score") -> go.Figure:
             ),
             angularaxis=dict(
                 tickvals=[(i + 0.5) * sector for i in range(len(DOMAINS))],
-                ticktext=[d.label for d in DOMAINS],
+                ticktext=[_wrap(d.label) for d in DOMAINS],
                 direction="clockwise",
                 rotation=90,
                 gridcolor="#ddd",
@@ -202,7 +216,12 @@ def coverage_heatmap(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
             hovertemplate="%{y}<br>%{x}: %{z:.2f}<extra></extra>",
         )
     )
-    return _layout(fig, height=max(300, 24 * len(rows) + 120), yaxis=dict(autorange="reversed"))
+    return _layout(
+        fig,
+        height=max(300, 24 * len(rows) + 120),
+        yaxis=dict(autorange="reversed"),
+        xaxis=dict(side="top"),
+    )
 
 
 def pca_2d(vectors: np.ndarray) -> np.ndarray:
@@ -219,12 +238,13 @@ def pca_2d(vectors: np.ndarray) -> np.ndarray:
 
 
 def affordance_map(points: Sequence[Mapping[str, Any]]) -> go.Figure:
-    """A 2-D map: one dot per affordance (``x``, ``y``, ``gap``, ``label``, ``rank``)."""
+    """A 2-D map: one dot per affordance (``x``, ``y``, ``gap``, ``label``, ``rank``); the top
+    ranks carry their number, and the hover shows the label."""
     fig = go.Figure(
         go.Scatter(
             x=[p["x"] for p in points],
             y=[p["y"] for p in points],
-            mode="markers",
+            mode="markers+text",
             marker=dict(
                 size=[10 + 14 * p.get("score", 0.0) for p in points],
                 color=[p["gap"] for p in points],
@@ -234,9 +254,10 @@ def affordance_map(points: Sequence[Mapping[str, Any]]) -> go.Figure:
                 colorbar=dict(title="gap"),
                 line=dict(width=1, color="white"),
             ),
-            text=[_short(p["label"], 70) for p in points],
-            customdata=[(p.get("rank"), p["gap"]) for p in points],
-            hovertemplate="#%{customdata[0]} %{text}<br>gap %{customdata[1]:.2f}<extra></extra>",
+            text=[f"#{p['rank']}" if (p.get("rank") or MAP_LABELS + 1) <= MAP_LABELS else "" for p in points],
+            textposition="top center",
+            customdata=[(p.get("rank"), p["gap"], _short(p["label"], 70)) for p in points],
+            hovertemplate="#%{customdata[0]} %{customdata[2]}<br>gap %{customdata[1]:.2f}<extra></extra>",
         )
     )
     return _layout(

@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from scanner import grouping, triage
+from scanner.ui import resources
 from scanner.ui.widgets import (
     CRITERIA_ESSAY,
     INERTIA_ESSAY,
@@ -22,7 +23,6 @@ from scanner.ui.widgets import (
     reporting_errors,
     write_action,
 )
-from scanner.ui import resources
 
 
 def _seed(name: str, marker: Any, values: dict[str, Any]) -> None:
@@ -101,7 +101,7 @@ def criteria_form(cid: str, ratings: dict[str, int]) -> None:
                 "0 = not rated, 5 = strongly."
             )
             for k, question in triage.CRITERIA.items():
-                st.slider(k.capitalize(), 0, 5, key=f"rate_{k}", help=question)
+                st.slider(f"**{k.capitalize()}** · {question}", 0, 5, key=f"rate_{k}")
         with right:
             st.markdown("**Can we change the default later?**")
             st.caption(f"The transition checklist, after {essay_link(INERTIA_ESSAY)}.")

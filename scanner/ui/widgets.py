@@ -52,6 +52,30 @@ def trend_arrow(row: dict[str, Any]) -> str:
     return arrow
 
 
+def keep_valid(key: str, options: list[Any]) -> None:
+    """Drop a remembered choice that is no longer among a widget's options (another edition,
+    a merged affordance), before the widget is drawn."""
+    state = st.session_state
+    if key not in state:
+        return
+    value = state[key]
+    if isinstance(value, list):
+        state[key] = [v for v in value if v in options]
+    elif value is not None and value not in options:
+        del state[key]
+
+
+def remembered(key: str, store_key: str) -> None:
+    """Let a widget's value outlive a visit to another page (Streamlit forgets widgets that
+    a run does not draw): restore it from ``store_key``; pair with ``on_change=remember``."""
+    if key not in st.session_state and store_key in st.session_state:
+        st.session_state[key] = st.session_state[store_key]
+
+
+def remember(key: str, store_key: str) -> None:
+    st.session_state[store_key] = st.session_state.get(key)
+
+
 def flash(message: str, kind: str = "success") -> None:
     """A message to show on the next rerun (after a callback or a switch)."""
     st.session_state.setdefault("_flash", []).append((kind, message))
@@ -114,11 +138,12 @@ def require_data(*, edition: bool = True) -> tuple[str, tuple[Any, ...]]:
 def edition_picker(db: tuple[str, tuple[Any, ...]], key: str) -> str:
     """A select box of editions, newest first; returns the chosen date."""
     days = [e["edition"] for e in reversed(resources.editions(*db))]
+    keep_valid(key, days)
     return st.selectbox("Edition", days, key=key, help="The ranked list as it stood on that date")
 
 
 def candidate_link(cid: str, label: str = "Open the candidate page", key: str | None = None) -> None:
-    st.page_link(CANDIDATE_PAGE, label=label, icon="➡️", query_params={"id": cid})
+    st.page_link(CANDIDATE_PAGE, label=label, icon=":material/arrow_forward:", query_params={"id": cid})
 
 
 def clause_lines(clauses: list[dict[str, Any]]) -> None:

@@ -11,9 +11,11 @@ import streamlit as st
 from scanner.taxonomy import CHANNEL_LABELS
 from scanner.ui import charts, forms, resources
 from scanner.ui.widgets import (
+    candidate_link,
     clause_lines,
-    item_lines,
     md_text,
+    remember,
+    remembered,
     require_data,
     show_flashes,
 )
@@ -23,12 +25,13 @@ rows = resources.candidates(*db)
 by_id = {r["id"]: r for r in rows}
 
 # The address decides when it names an affordance; otherwise the last one viewed, else the top.
+# ("_candidate_asked" is plain state: it outlives visits to other pages, unlike widget state.)
 asked = st.query_params.get("id")
 if asked and asked != st.session_state.get("_candidate_asked"):
     st.session_state["_candidate_asked"] = asked
     st.session_state["candidate_pick"] = asked
-if st.session_state.get("candidate_pick") is None and rows:
-    st.session_state["candidate_pick"] = rows[0]["id"]
+if st.session_state.get("candidate_pick") is None:
+    st.session_state["candidate_pick"] = st.session_state.get("_candidate_asked") or (rows[0]["id"] if rows else None)
 options = list(by_id)
 if st.session_state.get("candidate_pick") not in by_id and st.session_state.get("candidate_pick"):
     options.insert(0, st.session_state["candidate_pick"])
@@ -44,7 +47,9 @@ with top[0]:
         format_func=lambda c: f"#{by_id[c]['rank']} {by_id[c]['label']}" if c in by_id else c,
     )
 with top[1]:
-    st.text_input("Your name", key="author_name", help="Signs your notes, changes and drafts")
+    remembered("author_name", "_author_name")
+    st.text_input("Your name", key="author_name", help="Signs your notes, changes and drafts",
+                  on_change=remember, args=("author_name", "_author_name"))
 if not cid:
     st.info("Pick an affordance.")
     st.stop()
@@ -57,7 +62,7 @@ if not extra["exists"]:
     st.stop()
 if extra["merged_into"]:
     st.info(f"This affordance was merged into {extra['merged_into']}.")
-    st.page_link("scanner/ui/pages/candidate.py", label="Open it", query_params={"id": extra["merged_into"]})
+    candidate_link(extra["merged_into"], label=f"Open {extra['merged_into']}")
     st.stop()
 
 row = by_id.get(cid)
@@ -85,14 +90,21 @@ with main:
     if row:
         st.markdown("**Why it ranks here**")
         st.markdown(md_text(row["explanation"]))
-        st.plotly_chart(charts.score_breakdown([row]), key="candidate_breakdown_chart")
+        adds = charts.contributions(row)
         parts = [
-            {"part": k.replace("_", " "), "value": v, "weight": row["weights"].get(k, 0.0),
-             "adds": charts.contributions(row)[k]}
+            {"part": k.replace("_", " "), "value": v, "weight": row["weights"].get(k, 0.0), "adds": adds[k]}
             for k, v in row["components"].items()
         ]
-        st.dataframe(parts, hide_index=True, key="candidate_parts",
-                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("value", "weight", "adds")})
+        st.dataframe(
+            parts, hide_index=True, key="candidate_parts",
+            column_config={
+                "value": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
+                "weight": st.column_config.NumberColumn(format="%.2f"),
+                "adds": st.column_config.NumberColumn(
+                    format="%.3f", help="weight × value ÷ sum of weights; the parts add up to the score"),
+            },
+        )
+        st.caption(f"The parts add up to the score, {row['score']:.2f}.")
 
 if row:
     st.divider()
@@ -101,7 +113,13 @@ if row:
         st.markdown(f"**Timeline** · {md_text(', '.join(row['orgs']))}")
         if row["items"]:
             st.plotly_chart(charts.timeline(row["items"]), key="candidate_timeline_chart")
-        item_lines(row["items"])
+        st.dataframe(
+            [{"published": (i["published"] or "")[:10], "org": i["org"], "title": i["title"], "url": i["url"]}
+             for i in row["items"]],
+            hide_index=True, key="candidate_items",
+            column_config={"title": st.column_config.TextColumn(width="large"),
+                           "url": st.column_config.LinkColumn("link", display_text="open ↗")},
+        )
     with t_right:
         st.markdown("**Signals**")
         mom = row["momentum"]
@@ -114,7 +132,7 @@ if row:
             ev = "; ".join(v.get("evidence", [])[:4])
             st.progress(min(1.0, float(v["value"])), text=f"{CHANNEL_LABELS.get(ch, ch)} inertia {v['value']:.2f}"
                         + (f" — {md_text(ev)}" if ev else ""))
-        for dom, v in sorted(row["precedent_domains"].items(), key=lambda kv: -kv[1]["value"])[:3]:
+        for v in sorted(row["precedent_domains"].values(), key=lambda d: -d["value"])[:3]:
             st.progress(min(1.0, float(v["value"])), text=f"Open precedent: {v['label']} {v['value']:.2f}")
 
     st.divider()

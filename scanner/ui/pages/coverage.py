@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from scanner.ui import charts, resources
-from scanner.ui.widgets import edition_picker, md_link, md_text, require_data
+from scanner.ui.widgets import edition_picker, keep_valid, md_link, md_text, require_data
 
 st.title("Coverage")
 st.caption(
@@ -28,9 +28,12 @@ with tab_map:
     if not resources.editions(*db):
         st.info("There is no edition yet: run `wetcement scan` to see coverage per affordance.")
     else:
-        edition = edition_picker(db, key="coverage_edition")
+        c1, c2 = st.columns([1, 3])
+        with c1:
+            edition = edition_picker(db, key="coverage_edition")
         rows = resources.candidates(*db, edition)
-        n = st.slider("Affordances (by rank)", 5, max(5, len(rows)), min(30, max(5, len(rows))), key="coverage_top")
+        with c2:
+            n = st.slider("Affordances (by rank)", 1, max(2, len(rows)), min(30, max(2, len(rows))), key="coverage_top")
         if rows:
             st.plotly_chart(charts.coverage_heatmap(rows[:n]), key="coverage_heatmap")
         else:
@@ -46,6 +49,7 @@ with tab_specs:
     names = sorted({s["name"] for s in specs})
     name = st.selectbox("Read a spec", names, key="coverage_spec_name")
     versions = [s["version"] for s in specs if s["name"] == name]
+    keep_valid("coverage_spec_version", versions)
     version = st.selectbox("Version", list(reversed(versions)), key="coverage_spec_version")
     doc = resources.spec_clauses(*db, name, version)
     st.caption(f"{len(doc['clauses'])} clauses" + (" · a digest in our own words, not the official text" if doc["is_digest"] else ""))
@@ -64,6 +68,8 @@ with tab_diff:
     else:
         name = st.selectbox("Spec", several, key="coverage_diff_name")
         versions = [s["version"] for s in specs if s["name"] == name]
+        keep_valid("coverage_diff_old", versions)
+        keep_valid("coverage_diff_new", versions)
         c1, c2 = st.columns(2)
         old = c1.selectbox("Older version", versions, index=len(versions) - 2, key="coverage_diff_old")
         new = c2.selectbox("Newer version", versions, index=len(versions) - 1, key="coverage_diff_new")

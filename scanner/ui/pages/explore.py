@@ -23,7 +23,7 @@ days = sorted(r["published"][:10] for r in rows if r.get("published"))
 first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
 with st.container(key="explore_filters"):
     text = st.text_input("Search titles and summaries", key="explore_text", placeholder="e.g. memory, payments, camera")
-    c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
+    c1, c2, c3, c4 = st.columns([2, 2, 2, 1.4])
     with c1:
         orgs = st.multiselect("Organisation", sorted({r["org"] for r in rows if r.get("org")}), key="explore_orgs")
     with c2:
@@ -34,7 +34,7 @@ with st.container(key="explore_filters"):
     with c3:
         span = st.date_input("Published between", (first, last), min_value=first, max_value=last, key="explore_dates")
     with c4:
-        kind = st.radio("Affordance", ["any", "yes", "no"], key="explore_affordance", horizontal=True)
+        kind = st.selectbox("Affordance?", ["any", "yes", "no"], key="explore_affordance")
 
 start, end = (span if isinstance(span, tuple | list) and len(span) == 2 else (first, last))
 shown = filter_items(
@@ -58,7 +58,7 @@ frame = pd.DataFrame(
         }
         for r in shown
     ],
-    columns=["published", "org", "title", "affordance", "capability", "coverage", "candidate", "source", "url", "why"],
+    columns=["published", "org", "title", "url", "affordance", "capability", "coverage", "candidate", "source", "why"],
 )
 st.dataframe(
     frame,
@@ -66,6 +66,7 @@ st.dataframe(
     key="explore_table",
     height=600,
     column_config={
+        "org": st.column_config.TextColumn(width="small"),
         "title": st.column_config.TextColumn(width="large"),
         "url": st.column_config.LinkColumn("link", display_text="open ↗", width="small"),
         "coverage": st.column_config.NumberColumn(format="%.2f", help="How closely the specs in scope address it"),

@@ -13,10 +13,11 @@ st.title("Map")
 st.caption(
     "Each dot is an affordance, placed by the first two principal components of its items' mean "
     "embedding: close dots are about similar things. Colour is the gap (red: the specs say "
-    "little), size the score."
+    "little), size the score; the top ten carry their rank."
 )
 db = require_data()
-edition = edition_picker(db, key="map_edition")
+with st.columns([1, 3])[0]:
+    edition = edition_picker(db, key="map_edition")
 rows = resources.candidates(*db, edition)
 points = map_points(resources.centroids(*db), rows)
 if len(points) < 2:

@@ -11,6 +11,7 @@ from scanner.ui.widgets import (
     CRITERIA_ESSAY,
     candidate_link,
     essay_link,
+    keep_valid,
     md_text,
     require_data,
     trend_arrow,
@@ -95,6 +96,7 @@ else:
 st.subheader("Agenda")
 suggested = list(dict.fromkeys([c["id"] for c in diff["entered"][:5]] + [r["id"] for r in watch] + [c["id"] for c in movers[:3]]))
 suggested = [c for c in suggested if c in by_id]
+keep_valid("agenda_pick", list(by_id))
 if "agenda_pick" not in st.session_state:
     st.session_state["agenda_pick"] = suggested
 picked = st.multiselect(

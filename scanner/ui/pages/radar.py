@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from scanner.triage import STATUSES
 from scanner.taxonomy import DOMAIN_BY_SLUG
+from scanner.triage import STATUSES
 from scanner.ui import charts, resources
 from scanner.ui.widgets import (
     INERTIA_ESSAY,
@@ -15,6 +15,7 @@ from scanner.ui.widgets import (
     edition_picker,
     essay_link,
     item_lines,
+    keep_valid,
     md_text,
     require_data,
     show_flashes,
@@ -32,7 +33,7 @@ show_flashes()
 db = require_data()
 
 with st.container(key="radar_filters"):
-    c1, c2, c3, c4 = st.columns([1, 2, 2, 2])
+    c1, c2, c3, c4 = st.columns([1.3, 2, 2, 2])
     with c1:
         edition = edition_picker(db, key="radar_edition")
     rows = resources.candidates(*db, edition)
@@ -45,6 +46,7 @@ with st.container(key="radar_filters"):
             key="radar_domains",
             help="Keep candidates whose strongest open domain, or a flagged one, is among these",
         )
+    keep_valid("radar_orgs", orgs)
     with c3:
         org_pick = st.multiselect("Organisation", orgs, key="radar_orgs")
     with c4:
@@ -107,17 +109,28 @@ with st.container(key="radar_table"):
         },
     )
 
-left, right = st.columns(2)
-with left:
-    st.subheader("What makes up each score")
-    top_n = st.slider("Candidates in the chart", 5, 40, 15, key="radar_top_n")
-    st.plotly_chart(charts.score_breakdown(shown[:top_n]), key="radar_breakdown_chart")
+st.subheader("What makes up each score")
+top_n = st.slider("Candidates in the chart", 5, 40, 15, key="radar_top_n")
+st.plotly_chart(charts.score_breakdown(shown[:top_n]), key="radar_breakdown_chart")
+
+st.subheader("Radar")
+left, right = st.columns([5, 2], gap="large")
 with right:
-    st.subheader("Radar")
     rings = st.radio(
-        "Rings", ["score", "status"], horizontal=True, key="radar_rings",
+        "Rings", ["score", "status"], key="radar_rings",
         help="Sectors are the open precedent domains; rings are score bands or triage status",
     )
+    st.caption(
+        "Each sector is an open precedent domain from the inertia essay, and each dot an "
+        "affordance in its strongest domain. Inner rings are more pressing: a higher score band "
+        f"({', '.join(f'{n} ≥ {f:.2f}' for n, f in charts.BANDS[:-1])}, {charts.BANDS[-1][0]} below), "
+        "or a status further along."
+    )
+    counts = pd.Series([charts.strongest_domain(r) for r in shown]).value_counts()
+    st.markdown("\n".join(
+        f"- {DOMAIN_BY_SLUG[d].label if d in DOMAIN_BY_SLUG else d}: **{n}**" for d, n in counts.items()
+    ))
+with left:
     st.plotly_chart(charts.radar(shown, rings=rings), key="radar_polar_chart")
 
 st.subheader(f"The top {min(TOP_DETAILS, len(shown))}")
