@@ -37,10 +37,7 @@ def count_any(terms: tuple[str, ...], texts: Iterable[str]) -> tuple[int, list[s
 
 TOKEN = re.compile(r"[a-z0-9][a-z0-9\-]*[a-z0-9]|[a-z0-9]")
 STOPWORDS = frozenset(
-    """a an and are as at be by can for from has have how in into is it its of on or our that the
-    their them then there these this to was we were what when which who will with you your new now
-    more most also about than they should would could may might not no yes do does did just use
-    using used via over any all each other such only own same so very""".split()
+    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "has", "have", "how", "in", "into", "is", "it", "its", "of", "on", "or", "our", "that", "the", "their", "them", "then", "there", "these", "this", "to", "was", "we", "were", "what", "when", "which", "who", "will", "with", "you", "your", "new", "now", "more", "most", "also", "about", "than", "they", "should", "would", "could", "may", "might", "not", "no", "yes", "do", "does", "did", "just", "use", "using", "used", "via", "over", "any", "all", "each", "other", "such", "only", "own", "same", "so", "very"]
 )
 
 

@@ -23,9 +23,9 @@ import numpy as np
 
 from scanner import store
 from scanner.classify import Prototypes, classify
-from scanner.cluster import Group, NewItem, assign, central_index
+from scanner.cluster import central_index
 from scanner.coverage import ClauseIndex, assess, build_index
-from scanner.embed import Embedder, default_embedder, embed_texts, load_vectors, missing_hashes
+from scanner.embed import Embedder, default_embedder, load_vectors, missing_hashes
 from scanner.errors import BadInput, DatabaseBusy
 from scanner.rank import DEFAULT_WEIGHTS, Ranked, explain, rank, score
 from scanner.records import Clause

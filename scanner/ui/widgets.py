@@ -14,8 +14,7 @@ from scanner.errors import BadInput, DatabaseBusy
 from scanner.sources.safety import safe_link
 from scanner.ui import resources
 
-# Page files, relative to app.py (st.navigation registers them; links and switches use them).
-RADAR_PAGE = "scanner/ui/pages/radar.py"
+# A page file, relative to app.py (st.navigation registers it; links use it).
 CANDIDATE_PAGE = "scanner/ui/pages/candidate.py"
 
 ESSAYS_URL = "https://www.forethought.org/research"
@@ -142,7 +141,8 @@ def edition_picker(db: tuple[str, tuple[Any, ...]], key: str) -> str:
     return st.selectbox("Edition", days, key=key, help="The ranked list as it stood on that date")
 
 
-def candidate_link(cid: str, label: str = "Open the candidate page", key: str | None = None) -> None:
+def candidate_link(cid: str, label: str = "Open the candidate page") -> None:
+    """A link to the Candidate page with ``?id=`` set, so a reload or a shared link keeps it."""
     st.page_link(CANDIDATE_PAGE, label=label, icon=":material/arrow_forward:", query_params={"id": cid})
 
 
