@@ -33,6 +33,7 @@ PAGES = ["", "candidate", "meeting", "explore", "map", "coverage", "sources", "s
 # Streamlit probes <page>/_stcore/health and host-config before the root ones when a page other
 # than the main one is loaded directly (streamlit/streamlit#7074); those two 404s are expected.
 STREAMLIT_PROBE = re.compile(r"/[^/?]+/_stcore/(health|host-config)$")
+TIMEOUT_MS = 60_000  # generous: the machine may be running other test suites at the same time
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -137,7 +138,7 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     pg = context.new_page()
-    pg.set_default_timeout(30_000)
+    pg.set_default_timeout(TIMEOUT_MS)
     console = Console()
     console.watch(pg)
     pg.console = console
@@ -149,7 +150,7 @@ def settle(page) -> None:
     """Wait until the page has a title and Streamlit has finished its rerun."""
     page.wait_for_selector("h1")
     page.wait_for_function(
-        f"() => !document.querySelector({sel.RUNNING!r})", timeout=30_000
+        f"() => !document.querySelector({sel.RUNNING!r})", timeout=TIMEOUT_MS
     )
     page.wait_for_timeout(300)
 
@@ -177,7 +178,9 @@ def test_triage_from_the_radar_survives_a_reload(server: Server, page) -> None:
     page.goto(server.url)
     settle(page)
     page.locator("[data-testid='stExpander'] summary").first.click()
-    page.locator(sel.open_candidate(cid)).click()
+    link = page.locator(sel.open_candidate(cid))
+    link.wait_for(state="visible")
+    link.click()
     page.wait_for_url(re.compile(rf"/candidate\?id={cid}$"))
     page.wait_for_selector(sel.key("triage_save"))
     settle(page)
@@ -185,6 +188,7 @@ def test_triage_from_the_radar_survives_a_reload(server: Server, page) -> None:
 
     page.locator(sel.selectbox("triage_status")).click()
     page.locator(sel.option("watching")).click()
+    assert page.locator(sel.selectbox("triage_status")).input_value() == "watching"
     page.locator(sel.text_input("triage_owner")).fill("Grace")
     page.locator(sel.text_area("triage_note")).fill("Ask the memory team before Friday.")
     page.locator(sel.button("triage_save")).click()
