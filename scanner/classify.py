@@ -15,7 +15,8 @@ import numpy as np
 from scanner.lexicon import matches
 from scanner.taxonomy import CAPABILITIES, LAUNCH_CUES, ROUTINE_NEWS
 
-CAPABILITY_MIN = 0.40  # combined score for naming a capability
+CAPABILITY_MIN = 0.36  # combined score for naming a capability
+CUELESS_PENALTY = 0.05
 
 # A linear model over transparent features. The weights were fitted by logistic regression on the
 # project's labelled sets (bench/data/grouping.jsonl over real feeds, and the demo's labels), then
@@ -68,7 +69,9 @@ def capability_scores(title: str, text: str, vector: np.ndarray, protos: Prototy
     for i, cap in enumerate(CAPABILITIES):
         in_title = len(matches(cap.cues, title))
         in_text = len(matches(cap.cues, text))
-        bonus[i] = 0.07 * min(in_title, 2) + 0.03 * min(in_text, 3)
+        bonus[i] = 0.10 * min(in_title, 2) + 0.04 * min(in_text, 3)
+        if not in_text:  # no cue word at all: only a close paraphrase of the prototype counts
+            bonus[i] = -CUELESS_PENALTY
     out: np.ndarray = sims + bonus
     return out
 

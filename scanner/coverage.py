@@ -30,7 +30,9 @@ from scanner.lexicon import matches, tokens
 from scanner.records import Clause
 from scanner.taxonomy import CAPABILITIES, CAPABILITY_BY_SLUG
 
-CAP_WEIGHT = 0.7
+CAP_WEIGHT = 0.8
+SATURATION = 0.5  # about three directive clauses that name a capability make it covered
+SECTION_SEP = " > "
 NO_CAPABILITY_PRIOR = 0.45  # no named capability: the spec's general principles usually apply
 TOP_K = 3
 DIRECTIVE = re.compile(
@@ -102,19 +104,21 @@ def capability_coverage(
             for r in rows:
                 clause = index.clauses[r]
                 rule = clause.text.split(" [Example:", 1)[0]  # a term only in an example governs nothing
-                named = matches(cap.spec_terms, clause.section + " " + rule)
-                sim = float(sims[r, j])
-                if not named and sim < 0.45:
+                in_heading = matches(cap.spec_terms, clause.section.rsplit(SECTION_SEP, 1)[-1])
+                in_rule = matches(cap.spec_terms, rule)
+                if not (in_heading or in_rule):
                     continue
-                strength = min(1.0, max(0.0, (sim - 0.2) / 0.35))
-                strength *= 1.0 if named else 0.5
-                strength *= 1.0 if index.directive[r] else 0.45
+                sim = float(sims[r, j])
+                strength = min(1.0, max(0.0, (sim - 0.12) / 0.3))
+                strength *= 1.0 if index.directive[r] else 0.4
+                strength *= 1.5 if in_heading else 1.0
+                strength *= min(1.0, 0.6 + 0.2 * len(set(in_rule) | set(in_heading)))
                 if strength > 0.05:
                     weights.append((strength, int(r)))
             weights.sort(reverse=True)
-            top = weights[:5]
+            top = weights[:6]
             total = sum(w for w, _ in top)
-            per_cap[cap.slug] = (1.0 - math.exp(-1.1 * total), [r for _, r in top[:TOP_K]])
+            per_cap[cap.slug] = (1.0 - math.exp(-SATURATION * total), [r for _, r in top[:TOP_K]])
         out[spec] = per_cap
     return out
 

@@ -55,7 +55,7 @@ def decode(data: bytes, where: str) -> str:
 # --- Markdown ------------------------------------------------------------------------------
 
 _LIST = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+")
-_FENCE = re.compile(r"^\s*(```|~~~)")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _FOOTNOTE = re.compile(r"\[\^[^\]]*\]")
 
@@ -74,6 +74,7 @@ def markdown_blocks(text: str) -> list[Block]:
     para: list[str] = []
     kind = "text"
     in_fence = False
+    fence_marker = ""
     fence: list[str] = []
 
     def flush() -> None:
@@ -85,7 +86,8 @@ def markdown_blocks(text: str) -> list[Block]:
 
     for line in text.splitlines():
         if in_fence:
-            if _FENCE.match(line):
+            closing = _FENCE.match(line)
+            if closing and closing.group(1)[0] == fence_marker[0] and len(closing.group(1)) >= len(fence_marker) and not line.strip()[len(closing.group(1)):].strip():
                 in_fence = False
                 body = plain_text(re.sub(r"<[^>]+>", " ", "\n".join(fence)), 20000)
                 if body:
@@ -94,9 +96,11 @@ def markdown_blocks(text: str) -> list[Block]:
             else:
                 fence.append(line)
             continue
-        if _FENCE.match(line):
+        opening = _FENCE.match(line)
+        if opening:
             flush()
             in_fence = True
+            fence_marker = opening.group(1)
             continue
         heading = re.match(r"^(#{1,6})\s+(.*)$", line)
         if heading:
