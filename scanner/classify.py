@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from scanner.lexicon import matches
-from scanner.taxonomy import CAPABILITIES, LAUNCH_CUES, ROUTINE_NEWS
+from scanner.taxonomy import AI_TERMS, CAPABILITIES, LAUNCH_CUES, ROUTINE_NEWS
 
 CAPABILITY_MIN = 0.36  # combined score for naming a capability
 CUELESS_PENALTY = 0.05
+NO_AI_PENALTY = 1.0  # not fitted: a stated rule (see taxonomy.AI_TERMS)
 
 # A linear model over transparent features. The weights were fitted by logistic regression on the
 # project's labelled sets (bench/data/grouping.jsonl over real feeds, and the demo's labels), then
@@ -104,6 +105,9 @@ def classify(title: str, summary: str, vector: np.ndarray, protos: Prototypes) -
         logit += TITLE_ROUTINE.get(kind, -0.8)
     for kind in routine_summary:
         logit += SUMMARY_ROUTINE.get(kind, -0.3)
+    names_ai = bool(matches(AI_TERMS, text))
+    if not names_ai:
+        logit -= NO_AI_PENALTY
     logit -= THRESHOLD_LOGIT
     confidence = 1.0 / (1.0 + math.exp(-logit))
     is_affordance = logit > 0
@@ -112,6 +116,8 @@ def classify(title: str, summary: str, vector: np.ndarray, protos: Prototypes) -
         reasons.append(f"capability: {CAPABILITIES[best].label} ({cap_score:.2f})")
     if launch:
         reasons.append("launch words: " + ", ".join(dict.fromkeys(launch[:3])))
+    if not names_ai:
+        reasons.append("names no AI system or agent")
     for kind, found in {**routine_hits, **routine_summary}.items():
         reasons.append(f"{kind} words: " + ", ".join(found[:3]))
     return Verdict(is_affordance, round(confidence, 4), capability, round(cap_score, 4), "; ".join(reasons))

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-JOIN = 0.50
-SAME_CAPABILITY_BONUS = 0.12
+JOIN = 0.55
+SAME_CAPABILITY_BONUS = 0.08
 OTHER_CAPABILITY_PENALTY = 0.10
 
 

@@ -29,7 +29,16 @@ from scanner.embed import Embedder, default_embedder, load_vectors, missing_hash
 from scanner.errors import BadInput, DatabaseBusy
 from scanner.rank import DEFAULT_WEIGHTS, Ranked, explain, rank, score
 from scanner.records import Clause
-from scanner.signals import Facts, Member, inertia, momentum, novelty, precedent, strong_domains
+from scanner.signals import (
+    Facts,
+    Member,
+    affordance_strength,
+    inertia,
+    momentum,
+    novelty,
+    precedent,
+    strong_domains,
+)
 from scanner.sources.normalise import content_hash
 from scanner.taxonomy import (
     AFFORDANCE_PROTOTYPES,
@@ -313,8 +322,9 @@ def _score_candidates(
         "WHERE merged_into IS NULL AND centroid IS NOT NULL ORDER BY created_at, id"
     ).fetchall()
     members: dict[str, list[Member]] = {}
-    for cid, iid, url, title, summary, org, published, missing in con.execute(
-        "SELECT a.candidate_id, i.id, i.url, i.title, i.summary, i.org, i.published, i.date_missing "
+    for cid, iid, url, title, summary, org, published, missing, confidence, override in con.execute(
+        "SELECT a.candidate_id, i.id, i.url, i.title, i.summary, i.org, i.published, i.date_missing, "
+        "v.confidence, v.override "
         "FROM assignments a JOIN items i ON i.id = a.item_id "
         "JOIN item_verdicts v ON v.item_id = i.id "
         "WHERE i.published <= ? AND coalesce(v.override, v.is_affordance) "
@@ -322,7 +332,8 @@ def _score_candidates(
         [cutoff],
     ).fetchall():
         text = f"{title}. {summary}" if summary else title
-        members.setdefault(cid, []).append(Member(iid, url, title, text, org, published, missing))
+        sure = 1.0 if override else float(confidence)
+        members.setdefault(cid, []).append(Member(iid, url, title, text, org, published, missing, sure))
     cached = {
         r[0]: (r[1], json.loads(r[2]))
         for r in con.execute(
@@ -366,15 +377,17 @@ def _score_candidates(
             )
         momentum_value, momentum_detail = momentum(mem, cutoff)
         novelty_value, novelty_detail = novelty(facts, cutoff)
+        strength_value, strength_detail = affordance_strength(mem)
         components = {
             "gap": round(1.0 - float(static["coverage"]), 4),
             "momentum": momentum_value,
             "novelty": novelty_value,
             "inertia": float(static["inertia"]),
             "precedent": float(static["precedent"]),
+            "affordance": strength_value,
             "team_interest": 0.0,
         }
-        detail = {**static, "momentum": momentum_detail, "novelty": novelty_detail}
+        detail = {**static, "momentum": momentum_detail, "novelty": novelty_detail, "affordance": strength_detail}
         detail["explanation"] = explain(detail, components)
         details[cid] = detail
         ranked.append(Ranked(cid, score(components, weights), components))

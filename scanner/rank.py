@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-COMPONENTS = ("gap", "momentum", "novelty", "inertia", "precedent", "team_interest")
+COMPONENTS = ("gap", "momentum", "novelty", "inertia", "precedent", "affordance", "team_interest")
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "gap": 0.35,
-    "momentum": 0.20,
+    "gap": 0.30,
+    "momentum": 0.15,
     "novelty": 0.10,
     "inertia": 0.15,
-    "precedent": 0.20,
+    "precedent": 0.15,
+    "affordance": 0.15,
     "team_interest": 0.0,
 }
 

@@ -142,3 +142,130 @@ def items(
             }
         )
     return out
+
+
+# --- read models for the dashboard (and anyone who imports scanner) ---------------------------
+
+# One query that changes whenever anything a read model shows changes. Small tables are hashed
+# whole (so a toggle or an override flip shows); large ones are counted and time-stamped.
+_VERSION_SQL = """
+SELECT
+    (SELECT max(created_at) FROM editions),
+    (SELECT count(*) FROM editions),
+    (SELECT count(*) FROM notes),
+    (SELECT max(updated_at) FROM triage),
+    (SELECT count(*) FROM triage_log),
+    (SELECT count(*) FROM affordance_events),
+    (SELECT count(*) FROM ratings),
+    (SELECT max(rated_at) FROM ratings),
+    (SELECT count(*) FROM drafts),
+    (SELECT md5(coalesce(string_agg(key || '=' || value::VARCHAR, ';' ORDER BY key), '')) FROM settings),
+    (SELECT count(*) FROM items),
+    (SELECT max(updated_at) FROM items),
+    (SELECT sum(hash(item_id, override)) FROM item_verdicts WHERE override IS NOT NULL),
+    (SELECT count(*) FROM specs),
+    (SELECT sum(hash(name, enabled, evidence, kind, url, broken)) FROM sources),
+    (SELECT count(*) FROM sources),
+    (SELECT max(last_fetch) FROM sources),
+    (SELECT count(*) FROM fetch_log)
+"""
+
+
+def data_version(con: Any) -> tuple[str, ...]:
+    """A cheap fingerprint of the data: equal fingerprints mean every read model here reads the
+    same. One query; cheap enough to run before every dashboard rerun."""
+    row = con.execute(_VERSION_SQL).fetchone()
+    return tuple(str(v) for v in row)
+
+
+def _week_counts(con: Any, weeks: int, as_of: datetime) -> dict[str, list[int]]:
+    """Items per source and per week, the ``weeks`` weeks up to ``as_of`` (oldest week first).
+    An item counts for every source that carried it (``items.sources``)."""
+    from datetime import timedelta
+
+    start = as_of - timedelta(days=7 * weeks)
+    out: dict[str, list[int]] = {}
+    for name, back, n in con.execute(
+        "SELECT s, CAST(floor(date_diff('second', published, ?) / 604800) AS INTEGER) AS back, count(*) "
+        "FROM (SELECT unnest(sources) AS s, published FROM items WHERE published > ? AND published <= ?) "
+        "GROUP BY ALL",
+        [as_of, start, as_of],
+    ).fetchall():
+        if 0 <= back < weeks:
+            out.setdefault(name, [0] * weeks)[weeks - 1 - back] += n
+    return out
+
+
+def sources(con: Any, *, weeks: int = 8, as_of: datetime | None = None) -> list[dict[str, Any]]:
+    """Every source with its health: the last fetch and its result, consecutive failures, the
+    last error, the broken flag, its evidence kind (primary: the vendor's own announcement;
+    secondary: reporting about it), its items in all, and its items per week over the last
+    ``weeks`` weeks before ``as_of`` (default: now), oldest week first, by publication date."""
+    if weeks < 1:
+        raise BadInput("weeks must be 1 or more")
+    from datetime import UTC
+
+    as_of = as_of or datetime.now(UTC).replace(tzinfo=None)
+    per_week = _week_counts(con, weeks, as_of)
+    cur = con.execute(
+        "SELECT s.name, s.url, s.kind, s.org, s.evidence, s.enabled, s.reason, s.last_fetch, s.last_success, "
+        "coalesce(s.consecutive_failures, 0), s.last_error, coalesce(s.broken, FALSE), "
+        "f.status, f.http_status, f.items_new, "
+        "(SELECT count(*) FROM items i WHERE list_contains(i.sources, s.name)) "
+        "FROM sources s LEFT JOIN (SELECT * FROM fetch_log "
+        "QUALIFY row_number() OVER (PARTITION BY source ORDER BY fetched_at DESC) = 1) f ON f.source = s.name "
+        "ORDER BY s.name"
+    )
+    keys = ["name", "url", "kind", "org", "evidence", "enabled", "reason", "last_fetch", "last_success",
+            "consecutive_failures", "last_error", "broken", "last_status", "last_http_status", "last_new", "items"]
+    out = []
+    for r in cur.fetchall():
+        d = dict(zip(keys, r, strict=True))
+        d["url"] = safe_link(d["url"])
+        d["last_fetch"], d["last_success"] = _iso(d["last_fetch"]), _iso(d["last_success"])
+        d["enabled"], d["broken"] = bool(d["enabled"]), bool(d["broken"])
+        d["items_per_week"] = per_week.get(d["name"], [0] * weeks)
+        out.append(d)
+    return out
+
+
+def candidate(con: Any, cid: str) -> dict[str, Any] | None:
+    """One affordance as it stands now, in the latest edition or not (a new or a merged one):
+    label, ``merged_into`` (the survivor's id, else None), triage, history, ratings, drafts, and
+    every item assigned to it, whatever its verdict, with the verdict, the team's override and
+    the evidence kind of its source. None when there is no such affordance."""
+    from scanner.triage import drafts, history, ratings
+
+    row = con.execute(
+        "SELECT id, label, label_locked, capability, created_at, merged_into FROM candidates WHERE id = ?", [cid]
+    ).fetchone()
+    if row is None:
+        return None
+    members = con.execute(
+        "SELECT i.id, i.url, i.title, i.org, i.published, i.source, s.evidence, v.is_affordance, v.override, "
+        "coalesce(v.override, v.is_affordance), v.reasons "
+        "FROM assignments a JOIN items i ON i.id = a.item_id "
+        "LEFT JOIN item_verdicts v ON v.item_id = i.id LEFT JOIN sources s ON s.name = i.source "
+        "WHERE a.candidate_id = ? ORDER BY i.published DESC, i.id",
+        [cid],
+    ).fetchall()
+    keys = ["id", "url", "title", "org", "published", "source", "evidence", "verdict", "override",
+            "is_affordance", "affordance_reasons"]
+    members_out = []
+    for m in members:
+        d = dict(zip(keys, m, strict=True))
+        d["url"], d["published"] = safe_link(d["url"]), _iso(d["published"])
+        members_out.append(d)
+    return {
+        "id": row[0],
+        "label": row[1],
+        "label_locked": bool(row[2]),
+        "capability": row[3],
+        "created_at": _iso(row[4]),
+        "merged_into": row[5],
+        **triage_state(con, cid),
+        "history": history(con, cid),
+        "ratings": ratings(con, cid),
+        "drafts": drafts(con, cid),
+        "items": members_out,
+    }

@@ -30,6 +30,7 @@ class Member:
     org: str | None
     published: datetime
     date_missing: bool = False
+    confidence: float = 1.0  # the classifier's confidence that the item announces a capability
 
 
 @dataclass
@@ -125,6 +126,16 @@ def precedent(
         }
     best = max((d["value"] for d in out.values()), default=0.0)
     return round(best, 4), out
+
+
+def affordance_strength(members: list[Member]) -> tuple[float, dict[str, Any]]:
+    """How surely the items announce a new capability (the classifier's confidence, best three).
+
+    Real feeds are mostly not launches; an affordance built only from borderline items should
+    not outrank one that several clear launches support."""
+    best = sorted((m.confidence for m in members), reverse=True)[:3]
+    value = sum(best) / len(best) if best else 0.0
+    return round(value, 4), {"best_confidences": [round(b, 3) for b in best]}
 
 
 def strong_domains(detail: dict[str, dict[str, Any]]) -> list[str]:

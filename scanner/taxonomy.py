@@ -205,7 +205,7 @@ DOMAINS: tuple[Domain, ...] = (
            (r"welfare", r"conscious\w*", r"sentien\w+", r"own nature", r"introspect\w*", r"feelings")),
     Domain("autonomy", "Long-running autonomy",
            "The AI works on its own for long periods, takes actions in the world, and runs tasks without step-by-step oversight.",
-           (r"autonom\w+", r"long-running", r"for hours", r"in the background", r"agents?", r"takes? actions?", r"on its own")),
+           (r"autonom\w+", r"long-running", r"for hours", r"in the background", r"takes? actions?", r"on its own", r"unattended", r"while you (sleep|work)")),
     Domain("commerce", "Commerce, payments and contracts",
            "The AI buys, sells, pays and enters agreements on someone's behalf.",
            (r"payments?", r"pay\b", r"checkout", r"purchas\w+", r"buy\w*", r"merchants?", r"commerce", r"contracts?", r"wallet")),
@@ -253,6 +253,15 @@ ROUTINE_NEWS: dict[str, tuple[str, ...]] = {
     "business": (r"partner(s|ship)? with", r"partnership", r"customers?", r"case study", r"customer story", r"earnings", r"revenue", r"quarter", r"expands? to", r"offices?", r"award", r"recogni[sz]ed", r"milestone", r"economic", r"pricing", r"price"),
     "newsletter": (r"the batch", r"newsletter", r"weekly (roundup|digest)", r"this week in", r"recap", r"issue \d+"),
 }
+
+# An LLM affordance is about AI: an item that names no AI system or agent is at most a product
+# launch of some other kind (a payments feature, a new office).
+AI_TERMS: tuple[str, ...] = (
+    r"ai", r"a\.i\.", r"agents?", r"agentic", r"assistants?", r"models?", r"chatbots?", r"llms?", r"gpt[\w.-]*", r"chatgpt", r"claude",
+    r"gemini", r"copilot", r"grok", r"llama", r"mistral", r"le chat", r"alexa\+?", r"siri", r"codex", r"cursor", r"windsurf",
+    r"cascade", r"mcp", r"a2a", r"machine learning", r"neural", r"generative", r"intelligen\w+", r"bots?", r"sora", r"veo",
+    r"imagen", r"perplexity", r"comet", r"agentforce", r"operator", r"deep research", r"voice mode", r"prompts?",
+)
 
 LAUNCH_CUES: tuple[str, ...] = (
     r"introduc\w+", r"launch\w*", r"now available", r"rolling out", r"available (today|now|in)", r"new feature",

@@ -141,3 +141,25 @@ def drafts(con: Any, cid: str) -> list[dict[str, Any]]:
             "SELECT version, saved_at, author, text FROM drafts WHERE candidate_id = ? ORDER BY version", [cid]
         ).fetchall()
     ]
+
+
+def recent_decisions(con: Any, limit: int = 40) -> list[dict[str, Any]]:
+    """The meeting's latest decisions across every affordance, newest first: status and owner
+    changes and notes (``field`` is "status", "owner" or "note"), each with the affordance's
+    current label. One query."""
+    if limit < 1:
+        raise BadInput("limit must be 1 or more")
+    rows = con.execute(
+        "SELECT d.candidate_id, c.label, d.at, d.field, d.old, d.new, d.author FROM ("
+        "  SELECT candidate_id, changed_at AS at, field, old, new, author FROM triage_log"
+        "  UNION ALL"
+        "  SELECT candidate_id, noted_at, 'note', NULL, text, author FROM notes"
+        ") d LEFT JOIN candidates c ON c.id = d.candidate_id "
+        "ORDER BY d.at DESC, d.candidate_id, d.field LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [
+        {"id": r[0], "label": r[1], "at": r[2].isoformat(sep=" ", timespec="seconds"), "field": r[3],
+         "old": r[4], "new": r[5], "author": r[6]}
+        for r in rows
+    ]

@@ -16,21 +16,15 @@ from scanner import grouping, triage
 from scanner.ui import resources
 from scanner.ui.widgets import (
     CRITERIA_ESSAY,
+    EVIDENCE_HELP,
     INERTIA_ESSAY,
     essay_link,
     flash,
     md_text,
     reporting_errors,
+    seed,
     write_action,
 )
-
-
-def _seed(name: str, marker: Any, values: dict[str, Any]) -> None:
-    """Put ``values`` into the widgets' state when ``marker`` differs from the last seed."""
-    state = st.session_state
-    if state.get(f"_seed_{name}") != marker or any(k not in state for k in values):
-        st.session_state[f"_seed_{name}"] = marker
-        st.session_state.update(values)
 
 
 def _author() -> str | None:
@@ -38,7 +32,7 @@ def _author() -> str | None:
 
 
 def triage_form(cid: str, state: dict[str, Any]) -> None:
-    _seed("triage", (cid, state["status"], state["owner"]), {
+    seed("triage", (cid, state["status"], state["owner"]), {
         "triage_status": state["status"],
         "triage_owner": state["owner"] or "",
         "triage_note": "",
@@ -80,7 +74,7 @@ def notes_history(state: dict[str, Any], history: list[dict[str, Any]]) -> None:
 def criteria_form(cid: str, ratings: dict[str, int]) -> None:
     seeds = {f"rate_{k}": int(ratings.get(k, 0)) for k in triage.CRITERIA}
     seeds |= {f"ready_{k}": bool(ratings.get(k, 0)) for k in triage.READINESS}
-    _seed("criteria", (cid, tuple(sorted(ratings.items()))), seeds)
+    seed("criteria", (cid, tuple(sorted(ratings.items()))), seeds)
 
     def save() -> None:
         s = st.session_state
@@ -112,7 +106,7 @@ def criteria_form(cid: str, ratings: dict[str, int]) -> None:
 
 def draft_form(cid: str, drafts: list[dict[str, Any]]) -> None:
     latest = drafts[-1] if drafts else None
-    _seed("draft", (cid, latest["version"] if latest else 0), {"draft_text": latest["text"] if latest else ""})
+    seed("draft", (cid, latest["version"] if latest else 0), {"draft_text": latest["text"] if latest else ""})
 
     save = write_action(
         lambda con: triage.save_draft(con, cid, st.session_state.get("draft_text") or "", author=_author()),
@@ -132,7 +126,7 @@ def draft_form(cid: str, drafts: list[dict[str, Any]]) -> None:
 def grouping_forms(cid: str, label: str, others: dict[str, str]) -> None:
     from scanner.embed import default_embedder
 
-    _seed("label", (cid, label), {"label_text": label})
+    seed("label", (cid, label), {"label_text": label})
     left, right = st.columns(2)
     with left, st.form("label_form"):
         st.text_input("Label", key="label_text", help="Your label stays; scans no longer rename it")
@@ -164,3 +158,36 @@ def grouping_forms(cid: str, label: str, others: dict[str, str]) -> None:
                 flash(f"Merged {other} into {cid}; the ranking shows it from the next scan.")
 
         st.form_submit_button("Merge", key="merge_go", on_click=merge)
+
+
+
+def items_table(cid: str, items: list[dict[str, Any]]) -> None:
+    """Every item of the affordance, with its source's evidence kind and the verdict."""
+    if not items:
+        st.caption("No item is assigned to this affordance.")
+        return
+    st.dataframe(
+        [
+            {
+                "published": (i["published"] or "")[:10],
+                "org": i["org"] or "",
+                "title": i["title"],
+                "evidence": i["evidence"] or "",
+                "source": i["source"] or "",
+                "affordance": "yes" if i["is_affordance"] else "no",
+                "url": i["url"],
+            }
+            for i in items
+        ],
+        hide_index=True, key="candidate_items",
+        column_config={
+            "title": st.column_config.TextColumn(width="large"),
+            "evidence": st.column_config.TextColumn(help=EVIDENCE_HELP),
+            "affordance": st.column_config.TextColumn(
+                help="Whether the item counts as a new affordance (the classifier's verdict, or the team's override)"),
+            "url": st.column_config.LinkColumn("link", display_text="open ↗"),
+        },
+    )
+    not_counted = sum(1 for i in items if not i["is_affordance"])
+    if not_counted:
+        st.caption(f"{not_counted} of these do not count as an affordance and stay out of the score.")

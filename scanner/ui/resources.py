@@ -21,27 +21,6 @@ import streamlit as st
 
 from scanner import store
 
-# One query that changes whenever anything the pages show changes.
-_VERSION_SQL = """
-SELECT
-    (SELECT max(created_at) FROM editions),
-    (SELECT count(*) FROM editions),
-    (SELECT count(*) FROM notes),
-    (SELECT max(updated_at) FROM triage),
-    (SELECT count(*) FROM triage_log),
-    (SELECT count(*) FROM affordance_events),
-    (SELECT count(*) FROM ratings),
-    (SELECT max(rated_at) FROM ratings),
-    (SELECT count(*) FROM drafts),
-    (SELECT md5(coalesce(string_agg(key || '=' || value::VARCHAR, ';' ORDER BY key), '')) FROM settings),
-    (SELECT count(*) FROM items),
-    (SELECT max(updated_at) FROM items),
-    (SELECT count(*) FROM specs),
-    (SELECT count(*) FROM sources),
-    (SELECT max(last_fetch) FROM sources),
-    (SELECT count(*) FROM fetch_log)
-"""
-
 
 def db_path() -> Path:
     """``$WETCEMENT_DB`` (set by ``wetcement serve``), else the default file."""
@@ -54,10 +33,12 @@ def db_exists() -> bool:
 
 
 def data_version() -> tuple[Any, ...]:
-    """A fingerprint of the data, plus this session's own write counter."""
+    """A fingerprint of the data (`scanner.report.data_version`), plus this session's own
+    write counter."""
+    from scanner.report import data_version as fingerprint
+
     with store.session(db_path()) as con:
-        row = con.execute(_VERSION_SQL).fetchone()
-    return (*(str(v) for v in row), st.session_state.get("_writes", 0))
+        return (*fingerprint(con), st.session_state.get("_writes", 0))
 
 
 def clear() -> None:
@@ -148,64 +129,52 @@ def centroids(path: str, version: tuple[Any, ...]) -> dict[str, list[float]]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def sources(path: str, version: tuple[Any, ...]) -> list[dict[str, Any]]:
-    def read(con: Any) -> list[dict[str, Any]]:
-        cur = con.execute(
-            "SELECT s.*, f.fetched_at AS fetched_at, f.status AS fetch_status, "
-            "f.items_new AS fetch_new, "
-            "(SELECT count(*) FROM items i WHERE i.source = s.name) AS n_items "
-            "FROM sources s LEFT JOIN (SELECT * FROM fetch_log "
-            "QUALIFY row_number() OVER (PARTITION BY source ORDER BY fetched_at DESC) = 1) f "
-            "ON f.source = s.name ORDER BY s.name"
-        )
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    """Every source with its health (`scanner.report.sources`)."""
+    from scanner.report import sources as read
 
     return _read(path, read)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def candidate_extra(path: str, version: tuple[Any, ...], cid: str) -> dict[str, Any]:
-    """What the Candidate page needs beyond the edition row: history, ratings, drafts, merge."""
-    from scanner import triage
+def candidate(path: str, version: tuple[Any, ...], cid: str) -> dict[str, Any] | None:
+    """One affordance as it stands now, in the edition or not (`scanner.report.candidate`)."""
+    from scanner.report import candidate as read
 
-    def read(con: Any) -> dict[str, Any]:
-        row = con.execute("SELECT label, merged_into FROM candidates WHERE id = ?", [cid]).fetchone()
-        if row is None:
-            return {"exists": False}
-        return {
-            "exists": True,
-            "label": row[0],
-            "merged_into": row[1],
-            "history": triage.history(con, cid),
-            "ratings": triage.ratings(con, cid),
-            "drafts": triage.drafts(con, cid),
-            "state": triage.triage_state(con, cid),
-        }
-
-    return _read(path, read)
+    return _read(path, read, cid)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def decisions(path: str, version: tuple[Any, ...], ids: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Every triage change of the given affordances, newest first."""
-    from scanner.triage import history
+def decisions(path: str, version: tuple[Any, ...], limit: int = 40) -> list[dict[str, Any]]:
+    """The latest status, owner and note changes across affordances, newest first."""
+    from scanner.triage import recent_decisions
 
-    def read(con: Any) -> list[dict[str, Any]]:
-        out = [{"id": cid, **h} for cid in ids for h in history(con, cid)]
-        return sorted(out, key=lambda h: h["at"], reverse=True)
-
-    return _read(path, read)
+    return _read(path, recent_decisions, limit)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def settings(path: str, version: tuple[Any, ...]) -> dict[str, Any]:
-    from scanner.pipeline import get_setting
-    from scanner.rank import DEFAULT_WEIGHTS
+    """Every setting's value in force, by key (`scanner.settings.values`)."""
+    from scanner.settings import values
 
-    def read(con: Any) -> dict[str, Any]:
-        return {
-            "weights": {**DEFAULT_WEIGHTS, **get_setting(con, "weights", {})},
-            "specs_in_scope": get_setting(con, "specs_in_scope", None),
-        }
+    return _read(path, values)
 
-    return _read(path, read)
+
+def export_bytes(
+    path: str, fmt: str, edition: str, statuses: tuple[str, ...] = (), domains: tuple[str, ...] = ()
+) -> bytes:
+    """One export file, made when the download button is clicked (not cached: called outside
+    a script run). ``fmt`` is one of `scanner.export.FORMATS`, or "items.csv" for the items
+    that go beside the CSV."""
+    from scanner.export import gather, render, to_items_csv
+
+    data = _read(path, gather, edition=edition, statuses=list(statuses), domains=list(domains))
+    return to_items_csv(data).encode("utf-8") if fmt == "items.csv" else render(fmt, data)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def export_bytes_cached(
+    path: str, version: tuple[Any, ...], fmt: str, edition: str,
+    statuses: tuple[str, ...] = (), domains: tuple[str, ...] = (),
+) -> bytes:
+    """`export_bytes`, made ahead for a Streamlit too old for deferred downloads."""
+    return export_bytes(path, fmt, edition, statuses, domains)

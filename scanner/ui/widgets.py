@@ -21,6 +21,8 @@ ESSAYS_URL = "https://www.forethought.org/research"
 CRITERIA_ESSAY = "Criteria for what goes into a model spec"
 INERTIA_ESSAY = "Inertia and wet-cement moments in model specs"
 
+EVIDENCE_HELP = "primary: the vendor's own announcement; secondary: reporting about it (the kind of its source)"
+
 TREND_ARROWS = {"up": "▲", "down": "▼", "same": "●", "new": "new"}
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
@@ -73,6 +75,16 @@ def remembered(key: str, store_key: str) -> None:
 
 def remember(key: str, store_key: str) -> None:
     st.session_state[store_key] = st.session_state.get(key)
+
+
+def seed(name: str, marker: Any, values: dict[str, Any]) -> None:
+    """Put ``values`` into the widgets' state when ``marker`` (what they edit, as stored)
+    differs from the last seed, or a widget has no state yet; leave an unsaved edit alone
+    otherwise."""
+    state = st.session_state
+    if state.get(f"_seed_{name}") != marker or any(k not in state for k in values):
+        state[f"_seed_{name}"] = marker
+        state.update(values)
 
 
 def flash(message: str, kind: str = "success") -> None:

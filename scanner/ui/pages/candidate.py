@@ -56,8 +56,8 @@ if not cid:
 st.query_params["id"] = cid
 st.session_state["_candidate_asked"] = cid
 
-extra = resources.candidate_extra(*db, cid)
-if not extra["exists"]:
+extra = resources.candidate(*db, cid)
+if extra is None:
     st.warning(f"There is no affordance {md_text(cid)}. Pick one above.")
     st.stop()
 if extra["merged_into"]:
@@ -83,8 +83,8 @@ else:
 
 main, side = st.columns([3, 2], gap="large")
 with side:
-    forms.triage_form(cid, extra["state"])
-    forms.notes_history(extra["state"], extra["history"])
+    forms.triage_form(cid, extra)
+    forms.notes_history(extra, extra["history"])
 
 with main:
     if row:
@@ -113,13 +113,6 @@ if row:
         st.markdown(f"**Timeline** · {md_text(', '.join(row['orgs']))}")
         if row["items"]:
             st.plotly_chart(charts.timeline(row["items"]), key="candidate_timeline_chart")
-        st.dataframe(
-            [{"published": (i["published"] or "")[:10], "org": i["org"], "title": i["title"], "url": i["url"]}
-             for i in row["items"]],
-            hide_index=True, key="candidate_items",
-            column_config={"title": st.column_config.TextColumn(width="large"),
-                           "url": st.column_config.LinkColumn("link", display_text="open ↗")},
-        )
     with t_right:
         st.markdown("**Signals**")
         mom = row["momentum"]
@@ -147,6 +140,10 @@ if row:
         cov = row["coverage_per_spec"].get(spec)
         with st.expander(f"{md_text(spec)} · coverage {cov:.2f}" if cov is not None else md_text(spec), expanded=True):
             clause_lines(per_spec.get(spec, []))
+
+st.divider()
+st.markdown(f"### Items ({len(extra['items'])})")
+forms.items_table(cid, extra["items"])
 
 st.divider()
 st.markdown("### Criteria and readiness")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from scanner.ui import resources
 from scanner.ui.filters import filter_items
-from scanner.ui.widgets import require_data
+from scanner.ui.widgets import EVIDENCE_HELP, require_data
 
 st.title("Explore")
 st.caption("Every announcement the scanner has stored, whether or not it counted as an affordance.")
@@ -36,6 +36,7 @@ with st.container(key="explore_filters"):
     with c4:
         kind = st.selectbox("Affordance?", ["any", "yes", "no"], key="explore_affordance")
 
+evidence = {s["name"]: s["evidence"] for s in resources.sources(*db)}
 start, end = (span if isinstance(span, tuple | list) and len(span) == 2 else (first, last))
 shown = filter_items(
     rows, text=text, orgs=orgs, sources=srcs, start=start, end=end,
@@ -53,12 +54,14 @@ frame = pd.DataFrame(
             "coverage": r.get("coverage"),
             "candidate": r.get("candidate_id") or "",
             "source": r.get("source") or "",
+            "evidence": evidence.get(r.get("source"), ""),
             "url": r.get("url"),  # already checked by safe_link: http(s) or nothing
             "why": r.get("affordance_reasons") or "",
         }
         for r in shown
     ],
-    columns=["published", "org", "title", "url", "affordance", "capability", "coverage", "candidate", "source", "why"],
+    columns=["published", "org", "title", "url", "evidence", "affordance", "capability", "coverage", "candidate",
+             "source", "why"],
 )
 st.dataframe(
     frame,
@@ -70,6 +73,7 @@ st.dataframe(
         "title": st.column_config.TextColumn(width="large"),
         "url": st.column_config.LinkColumn("link", display_text="open ↗", width="small"),
         "coverage": st.column_config.NumberColumn(format="%.2f", help="How closely the specs in scope address it"),
+        "evidence": st.column_config.TextColumn(help=EVIDENCE_HELP),
         "why": st.column_config.TextColumn("verdict reasons", width="medium"),
     },
 )

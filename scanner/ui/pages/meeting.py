@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from scanner.ui import resources
+from scanner.ui.downloads import export_buttons
 from scanner.ui.widgets import (
     CRITERIA_ESSAY,
     candidate_link,
@@ -78,17 +79,15 @@ else:
     st.caption("Nothing is being watched or drafted yet: set a status on the Candidate page.")
 
 st.subheader("Decisions log")
-changes = resources.decisions(*db, tuple(by_id))
-notes = [{"id": r["id"], "at": n["at"], "field": "note", "old": None, "new": n["text"], "author": n["author"]}
-         for r in rows for n in r["notes"]]
-log = sorted(changes + notes, key=lambda h: h["at"], reverse=True)[:40]
+log = resources.decisions(*db, 40)
 if log:
     st.dataframe(
-        pd.DataFrame([{**h, "affordance": by_id[h["id"]]["label"] if h["id"] in by_id else h["id"]} for h in log])[
+        pd.DataFrame([{**h, "affordance": h["label"] or h["id"]} for h in log])[
             ["at", "affordance", "field", "old", "new", "author"]
         ],
         hide_index=True,
         key="meeting_log",
+        column_config={"new": st.column_config.TextColumn(width="large")},
     )
 else:
     st.caption("No decision recorded yet.")
@@ -120,3 +119,15 @@ st.download_button("Download the agenda (Markdown)", agenda, file_name=f"agenda-
 st.caption("`wetcement export --format md --out agenda.md` writes the full watchlist for people who never open the dashboard.")
 if picked:
     candidate_link(picked[0], label="Start with the first item")
+
+st.subheader("Files for the meeting")
+scope = st.radio(
+    "What to export", ["The whole edition", "The watchlist (watching and drafting)"],
+    key="meeting_export_scope", horizontal=True,
+)
+watch_only = scope.startswith("The watchlist")
+st.caption(
+    f"Edition {latest}: the same files as `wetcement export --format …`, made when you click."
+)
+export_buttons(db, "meeting", latest, statuses=["watching", "drafting"] if watch_only else (),
+               what="watchlist" if watch_only else "")

@@ -8,6 +8,7 @@ import streamlit as st
 from scanner.taxonomy import DOMAIN_BY_SLUG
 from scanner.triage import STATUSES
 from scanner.ui import charts, resources
+from scanner.ui.downloads import export_buttons
 from scanner.ui.widgets import (
     INERTIA_ESSAY,
     candidate_link,
@@ -108,6 +109,15 @@ with st.container(key="radar_table"):
             "momentum": st.column_config.NumberColumn(format="%.2f"),
         },
     )
+
+with st.expander(f"Download edition {edition}" + (" as filtered" if statuses or domains else ""),
+                 icon=":material/download:"):
+    st.caption(
+        "The same files as `wetcement export`, with the status and domain filters above"
+        + (" (the organisation filter does not apply to files)." if org_pick else ".")
+    )
+    export_buttons(db, "radar", edition, statuses=statuses, domains=domains,
+                   what="filtered" if statuses or domains else "")
 
 st.subheader("What makes up each score")
 top_n = st.slider("Candidates in the chart", 5, 40, 15, key="radar_top_n")

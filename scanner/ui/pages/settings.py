@@ -1,95 +1,168 @@
-"""Settings: the score's weights and the specs in scope, stored in the database."""
+"""Settings: generated from the declared list in `scanner.settings`, one form per section."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import streamlit as st
 
-from scanner.pipeline import set_setting
-from scanner.rank import COMPONENTS, DEFAULT_WEIGHTS, check_weights
+from scanner import settings as declared
+from scanner.alerts import redact
+from scanner.taxonomy import DOMAINS
 from scanner.ui import resources
-from scanner.ui.widgets import require_data, show_flashes, write_action
-
-HELP = {
-    "gap": "1 − coverage: how little the specs in scope say about the capability",
-    "momentum": "items and distinct organisations in the recent window, and their growth",
-    "novelty": "how recently the affordance first appeared, and how far it is from older ones",
-    "inertia": "evidence for the four channels: APIs and protocols, several vendors, enterprise rollouts, training on outputs",
-    "precedent": "how strongly it touches an open precedent domain (non-principals, memory, commerce…)",
-    "team_interest": "the team's own ratings of the affordance",
-}
+from scanner.ui.widgets import (
+    flash,
+    md_text,
+    reporting_errors,
+    require_data,
+    seed,
+    show_flashes,
+    write_action,
+)
 
 st.title("Settings")
 show_flashes()
-st.info("New weights and a new scope apply at the next scan: run `wetcement scan` (or `wetcement update`).")
+st.info("New settings apply at the next scan: run `wetcement scan` (or `wetcement update`).")
 db = require_data(edition=False)
 current = resources.settings(*db)
-weights = current["weights"]
-
-marker = tuple(sorted(weights.items()))
-if st.session_state.get("_seed_weights") != marker or any(f"weight_{k}" not in st.session_state for k in COMPONENTS):
-    st.session_state["_seed_weights"] = marker
-    for k in COMPONENTS:
-        st.session_state[f"weight_{k}"] = float(weights.get(k, 0.0))
+SAVE = {"weights": "Save weights", "scope": "Save specs in scope", "signals": "Save signals",
+        "alerts": "Save alert thresholds"}
+spec_names = sorted({s["name"] for s in resources.specs(*db)})
 
 
-def chosen_weights() -> dict[str, float]:
-    return check_weights({k: st.session_state[f"weight_{k}"] for k in COMPONENTS})
+def widget_key(s: declared.Setting) -> str:
+    return "setting_" + s.key.replace(".", "_")
 
 
-def reset_weights() -> None:
-    for k in COMPONENTS:
-        st.session_state[f"weight_{k}"] = DEFAULT_WEIGHTS[k]
+def shown_value(s: declared.Setting, value: Any) -> Any:
+    """The stored value as its widget holds it."""
+    if s.type == "float":
+        return float(value)
+    if s.type == "int":
+        return int(value)
+    if s.type == "specs":
+        return [n for n in (value or spec_names) if n in spec_names]
+    return value
 
 
-left, right = st.columns([3, 2], gap="large")
-with left:
-    st.subheader("Weights of the wet-cement score")
-    st.caption("The score is the weighted mean of its parts; each part is between 0 and 1.")
-    top = max(1.0, *weights.values())
-    with st.form("weights_form"):
-        for k in COMPONENTS:
-            st.slider(k.replace("_", " ").capitalize(), 0.0, float(top), step=0.05, key=f"weight_{k}", help=HELP[k])
-        a, b = st.columns(2)
-        a.form_submit_button(
-            "Save weights", key="weights_save", type="primary",
-            on_click=write_action(lambda con: set_setting(con, "weights", chosen_weights()),
-                                  "Weights saved; they apply at the next scan."),
-        )
-        b.form_submit_button("Back to the defaults", key="weights_reset", on_click=reset_weights)
-with right:
-    st.subheader("Share of each part")
-    total = sum(weights.values()) or 1.0
-    for k in COMPONENTS:
-        st.progress(weights[k] / total, text=f"{k.replace('_', ' ')}: {weights[k] / total:.0%}")
-    latest = resources.editions(*db)
-    if latest:
-        used = latest[-1]["weights"]
-        if used != weights:
-            st.caption(
-                f"The latest edition ({latest[-1]['edition']}) was scored with "
-                + ", ".join(f"{k} {v:g}" for k, v in used.items()) + "."
+def draw(s: declared.Setting, upper: float) -> None:
+    key = widget_key(s)
+    if s.type == "float":
+        st.slider(s.title, float(s.minimum or 0.0), upper, step=0.05, key=key, help=s.help)
+    elif s.type == "int":
+        st.number_input(s.title, int(s.minimum or 0), int(s.maximum or 10_000), step=1, key=key, help=s.help)
+    elif s.type == "specs":
+        st.multiselect(s.title, spec_names, key=key, help=s.help, placeholder="every spec in the library")
+
+
+def env_line(s: declared.Setting) -> None:
+    value = current.get(s.key)
+    st.markdown(f"**{s.title}** · `${s.env}`: " + (f"set ({md_text(redact(value))})" if value else "not set"))
+    st.caption(md_text(s.help) + " Set it where `wetcement update` runs (its cron line, say): "
+               "the dashboard only reads it.")
+
+
+def section_form(section: str, group: list[declared.Setting]) -> None:
+    """One form for the section's stored settings; environment settings are shown, not edited."""
+    stored = [s for s in group if not s.env and s.type in ("float", "int", "specs")]
+    if stored:
+        marker = json.dumps([current[s.key] for s in stored], sort_keys=True)
+        seed(f"settings_{section}", marker, {widget_key(s): shown_value(s, current[s.key]) for s in stored})
+        floats = [float(current[s.key]) for s in stored if s.type == "float"]
+        upper = max(1.0, *floats) if floats else 1.0
+
+        def save() -> dict[str, Any]:
+            state = st.session_state
+            return {s.key: (list(state[widget_key(s)]) or None) if s.type == "specs" else state[widget_key(s)]
+                    for s in stored}
+
+        def defaults() -> None:
+            for s in stored:
+                st.session_state[widget_key(s)] = shown_value(s, s.default)
+
+        with st.form(f"settings_{section}_form"):
+            for s in stored:
+                draw(s, upper)
+            a, b = st.columns(2)
+            a.form_submit_button(
+                SAVE.get(section, "Save"), key=f"settings_save_{section}", type="primary",
+                on_click=write_action(lambda con: declared.set_values(con, save()),
+                                      f"{declared.SECTIONS[section]} saved; they apply at the next scan."),
             )
+            b.form_submit_button("Back to the defaults", key=f"settings_reset_{section}", on_click=defaults,
+                                 help="Puts the defaults in the form; Save stores them")
+    for s in group:
+        if s.env:
+            env_line(s)
 
-st.subheader("Specs in scope")
-specs = resources.specs(*db)
-names = sorted({s["name"] for s in specs})
-if not names:
-    st.info("No spec in the library yet: import one with `wetcement specs add FILE --name NAME`.")
-    st.stop()
-saved = current["specs_in_scope"]
-scope_marker = tuple(saved or ())
-if st.session_state.get("_seed_scope") != scope_marker or "scope_specs" not in st.session_state:
-    st.session_state["_seed_scope"] = scope_marker
-    st.session_state["scope_specs"] = [n for n in (saved or names) if n in names]
-st.caption("Coverage and the gap are measured against the latest version of each spec chosen here.")
-with st.form("scope_form"):
-    st.multiselect("Specs", names, key="scope_specs", placeholder="every spec in the library")
-    st.form_submit_button(
-        "Save specs in scope", key="scope_save", type="primary",
-        on_click=write_action(
-            lambda con: set_setting(con, "specs_in_scope", list(st.session_state["scope_specs"]) or None),
-            "Specs in scope saved; they apply at the next scan.",
-        ),
+
+def weights_share() -> None:
+    weights = {s.key.partition(".")[2]: float(current[s.key]) for s in declared.SETTINGS if s.section == "weights"}
+    st.markdown("**Share of each part**")
+    total = sum(weights.values()) or 1.0
+    for k, v in weights.items():
+        st.progress(v / total, text=f"{k.replace('_', ' ')}: {v / total:.0%}")
+    editions = resources.editions(*db)
+    if editions and editions[-1]["weights"] != weights:
+        used = editions[-1]["weights"]
+        st.caption(f"The latest edition ({editions[-1]['edition']}) was scored with "
+                   + ", ".join(f"{k} {v:g}" for k, v in used.items()) + ".")
+
+
+def domains_editor(s: declared.Setting) -> None:
+    domains = current.get(s.key) or []
+    st.caption(
+        md_text(s.help) + " The essay's own: " + ", ".join(d.label for d in DOMAINS) + "."
     )
-if not saved:
-    st.caption("Nothing saved yet: every spec in the library is in scope.")
+
+    def remove(slug: str) -> Any:
+        kept = [d for d in domains if d["slug"] != slug]
+        return write_action(lambda con: declared.set_values(con, {s.key: kept}), f"Domain {slug} removed.")
+
+    for d in domains:
+        left, right = st.columns([6, 1], vertical_alignment="center")
+        left.markdown(f"**{md_text(d['label'])}** · `{md_text(d['slug'])}`  \n{md_text(d['description'])}")
+        right.button("Remove", key=f"domain_remove_{d['slug']}", on_click=remove(d["slug"]))
+    if not domains:
+        st.caption("None yet.")
+
+    def add() -> None:
+        state = st.session_state
+        new = {"slug": (state.get("domain_slug") or "").strip(), "label": state.get("domain_label") or "",
+               "description": state.get("domain_description") or ""}
+        with reporting_errors():
+            with resources.writing() as con:
+                declared.set_values(con, {s.key: [*domains, new]})
+            for k in ("domain_slug", "domain_label", "domain_description"):
+                state[k] = ""
+            flash(f"Domain {new['slug']} added; it counts from the next scan.")
+
+    with st.form("settings_domain_form"):
+        a, b = st.columns([1, 2])
+        a.text_input("Slug", key="domain_slug", placeholder="e.g. health-advice", help="Lower-case letters, digits and '-'")
+        b.text_input("Label", key="domain_label", placeholder="e.g. Health advice to strangers")
+        st.text_area("Description", key="domain_description", height=80,
+                     placeholder="One or two sentences: what the AI does in this domain that no spec settles yet")
+        st.form_submit_button("Add domain", key="domain_add", type="primary", on_click=add)
+
+
+for section, title in declared.SECTIONS.items():
+    group = [s for s in declared.SETTINGS if s.section == section]
+    if not group:
+        continue
+    st.subheader(title)
+    if section == "weights":
+        left, right = st.columns([3, 2], gap="large")
+        with left:
+            st.caption("The score is the weighted mean of its parts; each part is between 0 and 1.")
+            section_form(section, group)
+        with right:
+            weights_share()
+    elif section == "scope" and not spec_names:
+        st.info("No spec in the library yet: import one with `wetcement specs add FILE --name NAME`.")
+    else:
+        for s in group:
+            if s.type == "domains":
+                domains_editor(s)
+        section_form(section, [s for s in group if s.type != "domains"])
