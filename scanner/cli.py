@@ -122,7 +122,7 @@ def cmd_scan(args: argparse.Namespace) -> None:
 
     as_of = parse_day(args.as_of, "--as-of") if args.as_of else None
     specs = [s.strip() for s in args.specs.split(",") if s.strip()] if args.specs else None
-    result = scan(_db(args), as_of=as_of, specs=specs, progress=_say)
+    result = scan(_db(args), as_of=as_of, specs=specs, progress=_say, regroup=args.regroup)
     _out(args, result.as_json(), lambda r: f"edition {r['edition']}: {r['new_items']} new items, {r['embedded']} texts embedded, {r['candidates']} candidates in {r['seconds']:.1f} s")
 
 
@@ -132,6 +132,17 @@ def cmd_items(args: argparse.Namespace) -> None:
     with store.session(_db(args)) as con:
         rows = report.items(con, since=args.since, limit=args.limit)
     _out(args, rows, lambda r: _table(r, [("published", "published", 19), ("org", "org", 14), ("is_affordance", "aff", 5), ("coverage", "coverage", 8), ("title", "title", 70)]))
+
+
+def cmd_override(args: argparse.Namespace) -> None:
+    from scanner import grouping
+    from scanner.embed import default_embedder
+
+    value = {"yes": True, "no": False, "auto": None}[args.affordance]
+    with store.session(_db(args)) as con:
+        grouping.override_item(con, args.id, value, default_embedder().name)
+    _say("takes effect in the next edition: run `wetcement scan`")
+    _out(args, {"item": args.id, "is_affordance": value}, lambda d: f"item {d['item']}: affordance = {args.affordance}")
 
 
 def cmd_candidates(args: argparse.Namespace) -> None:
@@ -270,10 +281,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("scan", cmd_scan, "embed, cover, group, score; write the edition")
     p.add_argument("--as-of")
     p.add_argument("--specs")
+    p.add_argument("--regroup", action="store_true", help="regroup every item from scratch (ids follow by overlap)")
 
     p = add("items", cmd_items, "items with their coverage evidence")
     p.add_argument("--since")
     p.add_argument("--limit", type=int)
+
+    p = add("override", cmd_override, "the team's verdict on whether an item is an affordance")
+    p.add_argument("id", help="the item's id (see `wetcement items`)")
+    p.add_argument("--affordance", choices=["yes", "no", "auto"], required=True)
 
     p = add("candidates", cmd_candidates, "the ranked affordances of an edition")
     p.add_argument("--edition")

@@ -68,7 +68,9 @@ def group_new_items(con: Any, model: str, cutoff: datetime) -> int:
         else:
             con.execute(
                 "INSERT INTO candidates (id, label, label_locked, capability, created_at, centroid, n_items) "
-                "VALUES (?, '', FALSE, ?, ?, ?, ?)",
+                "VALUES (?, '', FALSE, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "  # an emptied one revives
+                "capability = excluded.capability, centroid = excluded.centroid, n_items = excluded.n_items, "
+                "merged_into = NULL",
                 [g.id, g.capability, now, g.centroid.tolist(), g.n],
             )
     relabel(con, sorted(touched), model)
@@ -195,4 +197,90 @@ def set_label(con: Any, cid: str, label: str) -> None:
     _log(con, "label", cid, None, {"label": label})
 
 
-__all__ = ["group_new_items", "merge", "split", "move", "set_label", "map_regroup"]
+def regroup(con: Any, model: str, cutoff: datetime) -> dict[str, int]:
+    """Regroup every affordance item from scratch (only on request: ``scan --regroup``).
+
+    The team's choices stay: items it placed (pinned) do not move, and their affordances seed the
+    new grouping. Each new group takes the old id it overlaps most, so notes and decisions follow;
+    an old affordance that vanished into another is recorded as merged into it (its notes move),
+    and one whose items now sit in several groups is recorded as split.
+    """
+    rows = con.execute(
+        "SELECT i.id, i.content_hash, v.capability, a.candidate_id, coalesce(a.pinned, FALSE) FROM items i "
+        "JOIN item_verdicts v ON v.item_id = i.id LEFT JOIN assignments a ON a.item_id = i.id "
+        "WHERE coalesce(v.override, v.is_affordance) AND i.published <= ? ORDER BY i.published, i.id",
+        [cutoff],
+    ).fetchall()
+    vectors = load_vectors(con, [r[1] for r in rows], model)
+    old = {r[0]: r[3] for r in rows if r[3]}
+    groups: list[Group] = []
+    seeded: dict[str, Group] = {}
+    for r, v in zip(rows, vectors, strict=True):
+        if r[4]:  # pinned: its affordance is fixed and seeds the grouping
+            g = seeded.get(r[3])
+            if g is None:
+                g = seeded[r[3]] = Group(r[3], v.astype(np.float32), 0, None)
+                groups.append(g)
+                g.n = 0
+            g.add(v, r[2])
+    free = [NewItem(r[0], v, r[2]) for r, v in zip(rows, vectors, strict=True) if not r[4]]
+    placed = assign(groups, free)
+    fresh = {i: g for i, g in placed.items() if g not in seeded}
+    mapping = map_regroup(old, fresh)
+    final = {i: (g if g in seeded else mapping.get(g, g)) for i, g in placed.items()}
+    now = _now()
+    # what happened to each old affordance
+    spread: dict[str, set[str]] = {}
+    for item, old_id in old.items():
+        if item in final:
+            spread.setdefault(old_id, set()).add(final[item])
+    survivors = set(final.values())
+    events = {"merged": 0, "split": 0}
+    for old_id, targets in sorted(spread.items()):
+        if old_id not in survivors:
+            into = max(sorted(targets), key=lambda t: sum(1 for i, o in old.items() if o == old_id and final.get(i) == t))
+            for table in ("notes", "triage_log"):
+                con.execute(f"UPDATE {table} SET candidate_id = ? WHERE candidate_id = ?", [into, old_id])
+            con.execute("UPDATE candidates SET merged_into = ?, centroid = NULL WHERE id = ?", [into, old_id])
+            _log(con, "merge", into, old_id, {"by": "regroup"})
+            events["merged"] += 1
+        elif len(targets) > 1:
+            _log(con, "split", old_id, None, {"by": "regroup", "into": sorted(targets - {old_id})})
+            events["split"] += 1
+    con.execute("DELETE FROM assignments WHERE NOT pinned")
+    con.executemany(
+        "INSERT INTO assignments VALUES (?, ?, FALSE, ?)", [[i, c, now] for i, c in final.items()]
+    )
+    for cid in sorted(survivors):
+        exists = con.execute("SELECT 1 FROM candidates WHERE id = ?", [cid]).fetchone()
+        if not exists:
+            con.execute(
+                "INSERT INTO candidates (id, label, label_locked, created_at, n_items) VALUES (?, '', FALSE, ?, 0)",
+                [cid, now],
+            )
+        else:
+            con.execute("UPDATE candidates SET merged_into = NULL WHERE id = ?", [cid])
+        _recompute(con, cid, model)
+    con.execute("DELETE FROM candidate_signals")
+    events["affordances"] = len(survivors)
+    return events
+
+
+def override_item(con: Any, item_id: str, is_affordance: bool | None, model: str) -> None:
+    """The team's verdict on one item wins over the classifier's (None: back to the classifier).
+
+    An item ruled out leaves its affordance at once; an item ruled in is grouped by the next scan.
+    """
+    row = con.execute("SELECT is_affordance FROM item_verdicts WHERE item_id = ?", [item_id]).fetchone()
+    if not row:
+        raise BadInput(f"item {item_id!r} has not been scanned yet (or does not exist): run `wetcement scan` first")
+    con.execute("UPDATE item_verdicts SET override = ? WHERE item_id = ?", [is_affordance, item_id])
+    effective = row[0] if is_affordance is None else is_affordance
+    assigned = con.execute("SELECT candidate_id FROM assignments WHERE item_id = ?", [item_id]).fetchone()
+    if not effective and assigned:
+        con.execute("DELETE FROM assignments WHERE item_id = ?", [item_id])
+        _recompute(con, assigned[0], model)
+    _log(con, "override", assigned[0] if assigned else "", None, {"item": item_id, "is_affordance": is_affordance})
+
+
+__all__ = ["group_new_items", "merge", "split", "move", "set_label", "map_regroup", "override_item"]

@@ -157,6 +157,7 @@ def scan(
     progress: Progress | None = None,
     wait: float | None = None,
     weights: dict[str, float] | None = None,
+    regroup: bool = False,
 ) -> ScanResult:
     started = time.perf_counter()
     path = store.resolve_path(db)
@@ -209,7 +210,7 @@ def scan(
 
         # 3. everything else, in one transaction
         with store.session(path, wait=wait) as con:
-            result = _decide(con, embedder, versions, as_of, cutoff, say, weights)
+            result = _decide(con, embedder, versions, as_of, cutoff, say, weights, regroup)
     result.embedded = embedded
     result.seconds = time.perf_counter() - started
     return result
@@ -247,6 +248,7 @@ def _decide(
     cutoff: datetime,
     say: Progress,
     weights: dict[str, float] | None,
+    regroup: bool = False,
 ) -> ScanResult:
     model = embedder.name
     protos, domain_vectors = _prototypes(con, model)
@@ -288,7 +290,11 @@ def _decide(
 
     # group new affordance items
     from scanner.grouping import group_new_items
+    from scanner.grouping import regroup as regroup_all
 
+    if regroup:
+        events = regroup_all(con, model, cutoff)
+        say(f"regrouped: {events['affordances']} affordances, {events['merged']} merged, {events['split']} split")
     group_new_items(con, model, cutoff)
 
     # signals and scores for the live candidates
