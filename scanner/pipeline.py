@@ -351,6 +351,9 @@ def _score_candidates(
     firsts = {cid: members[cid][0].published for cid in centroids}
     order = sorted(centroids, key=lambda cid: (firsts[cid], cid))
     matrix = np.stack([centroids[c] for c in order]) if order else np.zeros((0, 384), np.float32)
+    from scanner.interest import load_decisions, team_interest
+
+    decisions = load_decisions(con)
     ranked: list[Ranked] = []
     details: dict[str, dict[str, Any]] = {}
     for cid, capability, _, _, _ in live:
@@ -384,6 +387,7 @@ def _score_candidates(
         momentum_value, momentum_detail = momentum(mem, cutoff)
         novelty_value, novelty_detail = novelty(facts, cutoff)
         strength_value, strength_detail = affordance_strength(mem)
+        interest_value, interest_detail = team_interest(cid, centroids[cid], decisions)
         components = {
             "gap": round(1.0 - float(static["coverage"]), 4),
             "momentum": momentum_value,
@@ -391,9 +395,9 @@ def _score_candidates(
             "inertia": float(static["inertia"]),
             "precedent": float(static["precedent"]),
             "affordance": strength_value,
-            "team_interest": 0.0,
+            "team_interest": interest_value,
         }
-        detail = {**static, "momentum": momentum_detail, "novelty": novelty_detail, "affordance": strength_detail}
+        detail = {**static, "momentum": momentum_detail, "novelty": novelty_detail, "affordance": strength_detail, "team_interest": interest_detail}
         detail["explanation"] = explain(detail, components)
         details[cid] = detail
         ranked.append(Ranked(cid, score(components, weights), components))

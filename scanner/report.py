@@ -53,6 +53,7 @@ def candidates(
         )
         orgs = sorted({m[3] for m in members if m[3]})
         triage = triage_state(con, cid)
+        series, movers = time_series(members)
         out.append(
             {
                 "id": cid,
@@ -72,12 +73,17 @@ def candidates(
                     {**c, "link": safe_link(c.get("link"))} for c in detail.get("nearest_clauses", [])
                 ],
                 "momentum": detail.get("momentum", {}),
+                "team_interest": detail.get("team_interest", {}),
+                "affordance_evidence": detail.get("affordance", {}),
                 "novelty": detail.get("novelty", {}),
                 "items": [
                     {"id": m[0], "url": safe_link(m[1]), "title": m[2], "org": m[3], "published": _iso(m[4])}
                     for m in members
                 ],
                 "orgs": orgs,
+                "weekly": series,
+                "first_movers": movers,
+                "ratings": _ratings(con, cid),
                 "n_items": len(members),
                 "n_orgs": len(orgs),
                 "first_seen": detail.get("novelty", {}).get("first_seen"),
@@ -91,6 +97,38 @@ def candidates(
             }
         )
     return out
+
+
+def time_series(members: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Items and distinct organisations per ISO week, and who shipped first, who followed, when.
+
+    ``members`` are rows of (id, url, title, org, published)."""
+    from datetime import timedelta
+
+    weeks: dict[date, dict[str, Any]] = {}
+    first: dict[str, Any] = {}
+    for _id, url, _title, org, published in members:
+        monday = (published - timedelta(days=published.weekday())).date()
+        week = weeks.setdefault(monday, {"items": 0, "orgs": set()})
+        week["items"] += 1
+        if org:
+            week["orgs"].add(org)
+            if org not in first or published < first[org][0]:
+                first[org] = (published, url)
+    series = [
+        {"week": d.isoformat(), "items": w["items"], "orgs": len(w["orgs"])} for d, w in sorted(weeks.items())
+    ]
+    movers = [
+        {"org": org, "first": _iso(when), "url": safe_link(url), "order": n}
+        for n, (org, (when, url)) in enumerate(sorted(first.items(), key=lambda kv: kv[1][0]), 1)
+    ]
+    return series, movers
+
+
+def _ratings(con: Any, cid: str) -> dict[str, int]:
+    from scanner.triage import ratings
+
+    return ratings(con, cid)
 
 
 def items(
