@@ -98,3 +98,22 @@ def test_bad_spec_files(data: bytes, message: str) -> None:
 def test_digest_lines_are_checked() -> None:
     with pytest.raises(BadInput, match=r"d.txt:3"):
         parse_spec(b"# DIGEST: ours\n# name: d\nno bars here\n", where="d.txt", name=None)
+
+
+def test_html_sections_examples_commentary_and_toc() -> None:
+    html = b"""<html><body>
+    <div class="toc"><ul><li><a href="#a">Agents</a></li><li><a href="#b">Memory</a></li></ul></div>
+    <ul><li><a href="#a">Agents</a> <a href="#b">Memory and more</a> <a href="#c">Other</a></li></ul>
+    <div class="section" id="agents_rule"><h2>Agents<div class="authority">Platform</div></h2>
+    <p>The assistant should ask before it spends money on the user's behalf, every single time.</p>
+    <div class="admonition meta"><p>We chose this default because purchases are hard to undo.</p></div>
+    <div class="conversation"><div class="figure">Buying a ticket</div><div class="message"><p>Book it now</p></div></div>
+    <p>Agents must never impersonate a human to third parties they contact for the user.</p>
+    </div></body></html>"""
+    doc = parse_spec(html, where="p.html", name="p", version="1", link="https://x.example/spec")
+    assert [c.section for c in doc.clauses] == ["Agents", "Agents"]
+    first = doc.clauses[0]
+    assert first.link == "https://x.example/spec#agents_rule"
+    assert "spends money" in first.text and "[Example:" in first.text and "Buying a ticket" in first.text
+    assert "Platform" not in first.section
+    assert all("Memory and more" not in c.text for c in doc.clauses)

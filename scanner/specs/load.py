@@ -147,8 +147,16 @@ def _slug(title: str) -> str:
 
 
 class _HtmlBlocks(HTMLParser):
-    _SKIP = {"script", "style", "nav", "footer", "header", "noscript", "svg", "form", "button"}
+    """Headings give the path; paragraphs and list items give blocks; worked examples
+    (conversation, example, comparison containers) and commentary (admonitions, notes) are marked
+    so that they attach to their rule; navigation and link lists (tables of contents) are dropped."""
+
+    _SKIP = {"script", "style", "nav", "footer", "header", "noscript", "svg", "form", "button", "template"}
     _HEAD = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+    _BLOCK = ("p", "li", "pre", "blockquote", "tr", "dd", "dt", "table")
+    _EXAMPLE = ("example", "conversation", "comparison", "transcript")
+    _NOTE = ("admonition", "note", "commentary", "callout")
+    _BADGE = ("authority", "badge", "tag", "anchor-link", "headerlink", "toc")
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -157,72 +165,96 @@ class _HtmlBlocks(HTMLParser):
         self.anchor: str | None = None
         self._skip = 0
         self._buf: list[str] = []
+        self._link_chars = 0
+        self._in_link = 0
         self._heading: int | None = None
         self._heading_id: str | None = None
+        self._pending_id: str | None = None
         self._kind = "text"
         self._pre = 0
-        self._example_depth = 0
+        self._stack: list[str] = []  # per open container: "example" | "note" | "skip" | ""
+
+    def _container_kind(self) -> str:
+        if "example" in self._stack or self._pre:
+            return "example"
+        if "note" in self._stack:
+            return "note"
+        return self._kind
 
     def _flush(self) -> None:
-        text = plain_text(" ".join(self._buf), 20000)
-        self._buf = []
+        raw = " ".join(self._buf)
+        text = plain_text(raw, 20000)
+        link_share = self._link_chars / max(1, len(raw.strip()))
+        self._buf, self._link_chars = [], 0
         if not text:
             return
         if self._heading is not None:
             level = self._heading
             self.path = self.path[: level - 1] + [""] * max(0, level - 1 - len(self.path))
             self.path.append(text)
-            self.anchor = self._heading_id or _slug(text)
+            self.anchor = self._heading_id or self._pending_id or _slug(text)
+            self._pending_id = None
             return
-        kind = "example" if (self._pre or self._example_depth) else self._kind
-        self.blocks.append(Block(list(self.path), self.anchor, kind, text))
+        if link_share > 0.6 and len(text.split()) > 3:
+            return  # a list of links (a table of contents, "see also"): nothing to govern with
+        self.blocks.append(Block(list(self.path), self.anchor, self._container_kind(), text))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
-        if tag in self._SKIP:
+        cls = (a.get("class") or "").lower()
+        if tag in self._SKIP or (self._skip and tag not in ("br", "img", "hr", "input", "meta", "link")):
+            if tag not in ("br", "img", "hr", "input", "meta", "link"):
+                self._skip += 1
+            return
+        if tag in ("div", "section", "article", "aside", "span", "figure") and any(b in cls.split() or b in cls for b in self._BADGE):
             self._skip += 1
             return
-        if self._skip:
-            return
-        cls = (a.get("class") or "").lower()
+        if tag in ("div", "section", "article", "aside", "figure"):
+            kind = "example" if any(e in cls for e in self._EXAMPLE) else "note" if any(n in cls for n in self._NOTE) else ""
+            if kind:
+                self._flush()
+            self._stack.append(kind)
+            if a.get("id") and tag in ("div", "section"):
+                self._pending_id = a.get("id")
         if tag in self._HEAD:
             self._flush()
             self._heading = self._HEAD[tag]
             self._heading_id = a.get("id")
-        elif tag in ("p", "li", "pre", "blockquote", "tr", "dd", "dt", "table"):
+        elif tag in self._BLOCK:
             self._flush()
             self._kind = "item" if tag == "li" else "text"
             if tag == "pre":
                 self._pre += 1
-        elif tag == "div" and ("example" in cls or "comparison" in cls):
-            self._flush()
-            self._example_depth += 1
+        elif tag == "a":
+            self._in_link += 1
         elif tag == "br":
             self._buf.append(" ")
-        if tag in ("section", "div") and a.get("id") and self._heading is None and not self._buf:
-            self._heading_id = self._heading_id or None
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP:
-            self._skip = max(0, self._skip - 1)
-            return
         if self._skip:
+            if tag not in ("br", "img", "hr", "input", "meta", "link"):
+                self._skip -= 1
             return
         if tag in self._HEAD:
             self._flush()
             self._heading = None
             self._heading_id = None
-        elif tag in ("p", "li", "pre", "blockquote", "tr", "dd", "dt", "table"):
+        elif tag in self._BLOCK:
             self._flush()
             if tag == "pre":
                 self._pre = max(0, self._pre - 1)
-        elif tag == "div" and self._example_depth:
-            self._flush()
-            self._example_depth -= 1
+        elif tag == "a":
+            self._in_link = max(0, self._in_link - 1)
+        elif tag in ("div", "section", "article", "aside", "figure") and self._stack:
+            if self._stack[-1]:
+                self._flush()
+            self._stack.pop()
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
             self._buf.append(data)
+            if self._in_link:
+                self._link_chars += len(data.strip())
 
 
 def html_blocks(text: str) -> list[Block]:
