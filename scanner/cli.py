@@ -107,13 +107,20 @@ def cmd_specs(args: argparse.Namespace) -> None:
             n = library.remove_spec(con, args.name, args.version)
             _out(args, {"removed_versions": n}, lambda d: f"removed {d['removed_versions']} version(s) of {args.name}")
         elif action == "diff":
+            from scanner.embed import default_embedder
+            from scanner.specs.impact import coverage_impact
+
             d = library.diff_specs(con, args.name, args.old, args.new)
-            data = {"added": d.added, "removed": d.removed, "changed": d.changed, "unchanged": d.unchanged}
+            impact = coverage_impact(con, args.name, args.old, args.new, default_embedder())
+            data = {"added": d.added, "removed": d.removed, "changed": d.changed, "unchanged": d.unchanged,
+                    "affordances_gained": impact["gained"], "affordances_lost": impact["lost"]}
             _out(args, data, lambda x: "\n".join(
                 [f"{len(x['added'])} added, {len(x['removed'])} removed, {len(x['changed'])} changed, {x['unchanged']} unchanged"]
                 + [f"+ [{c['section']}] {c['text'][:120]}" for c in x["added"][:20]]
                 + [f"- [{c['section']}] {c['text'][:120]}" for c in x["removed"][:20]]
-                + [f"~ [{c['section']}] {c['text'][:120]}" for c in x["changed"][:20]]))
+                + [f"~ [{c['section']}] {c['text'][:120]}" for c in x["changed"][:20]]
+                + [f"coverage up   {a['before']:.2f}→{a['after']:.2f} {a['label']}" for a in x["affordances_gained"]]
+                + [f"coverage down {a['before']:.2f}→{a['after']:.2f} {a['label']}" for a in x["affordances_lost"]]))
 
 
 def cmd_scan(args: argparse.Namespace) -> None:

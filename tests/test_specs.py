@@ -117,3 +117,32 @@ def test_html_sections_examples_commentary_and_toc() -> None:
     assert "spends money" in first.text and "[Example:" in first.text and "Buying a ticket" in first.text
     assert "Platform" not in first.section
     assert all("Memory and more" not in c.text for c in doc.clauses)
+
+
+def test_a_new_version_that_governs_memory_raises_its_coverage(fresh_db: Path, tmp_path: Path, fake_embedder) -> None:
+    import json as _json
+    from datetime import date as _date
+
+    from scanner.ingest import ingest_paths
+    from scanner.pipeline import scan
+    from scanner.specs.impact import coverage_impact
+
+    feed = tmp_path / "m.jsonl"
+    feed.write_text("\n".join(_json.dumps({"url": f"https://lab{i}.example/memory", "title": t, "published": f"2025-0{i + 1}-01", "org": f"Lab{i}"}) for i, t in enumerate([
+        "ChatGPT memory remembers details from past conversations",
+        "Gemini now remembers past conversations with memory",
+    ])) + "\n")
+    v1 = b"# Spec\n\n## Style\n\nThe assistant should be clear, direct and kind in every answer it gives to people.\n"
+    v2 = v1 + (b"\n## Memory\n\nThe assistant must tell users what memory it keeps from previous conversations.\n\n"
+               b"Memory must be deletable: the assistant should forget memories when asked.\n\n"
+               b"The assistant should never use memories from previous conversations in ways users would not expect.\n")
+    with store.session(fresh_db) as con:
+        ingest_paths(con, [feed])
+        store_spec(con, parse_spec(v1, where="v1.md", name="s", version="1"))
+    scan(fresh_db, as_of=_date(2025, 3, 1), embedder=fake_embedder)
+    with store.session(fresh_db) as con:
+        store_spec(con, parse_spec(v2, where="v2.md", name="s", version="2"))
+        impact = coverage_impact(con, "s", "1", "2", fake_embedder)
+    assert impact["gained"] and not impact["lost"]
+    assert impact["gained"][0]["after"] > impact["gained"][0]["before"]
+    assert impact["gained"][0]["nearest_clause"].endswith("Memory")
