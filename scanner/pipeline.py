@@ -254,11 +254,16 @@ def _decide(
     protos, domain_vectors = _prototypes(con, model)
     scope = scope_key(versions)
 
-    # classify new items
+    # fold reposts into the item they repeat, then classify the new items
+    from scanner.dedup import fold_reposts
+
+    folded = fold_reposts(con, model, cutoff)
+    if folded:
+        say(f"folded {folded} reposts into the items they repeat")
     new_rows = con.execute(
         "SELECT i.id, i.title, i.summary, i.content_hash FROM items i "
         "LEFT JOIN item_verdicts v ON v.item_id = i.id "
-        "WHERE v.item_id IS NULL AND i.published <= ? ORDER BY i.published, i.id",
+        "WHERE v.item_id IS NULL AND i.duplicate_of IS NULL AND i.published <= ? ORDER BY i.published, i.id",
         [cutoff],
     ).fetchall()
     if new_rows:
@@ -303,7 +308,9 @@ def _decide(
     ranked, details = _score_candidates(con, model, index, scope, domain_vectors, as_of, cutoff, weights)
     from scanner.editions import write_edition
 
-    n_items = con.execute("SELECT count(*) FROM items WHERE published <= ?", [cutoff]).fetchone()[0]
+    n_items = con.execute(
+        "SELECT count(*) FROM items WHERE published <= ? AND duplicate_of IS NULL", [cutoff]
+    ).fetchone()[0]
     write_edition(con, as_of, weights, [f"{n}@{v}" for n, v in versions], n_items, ranked, details)
     n_aff = con.execute(
         "SELECT count(*) FROM item_verdicts v JOIN items i ON i.id = v.item_id "

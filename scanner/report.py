@@ -139,9 +139,9 @@ def items(
     if scope is None:
         row = con.execute("SELECT scope FROM editions ORDER BY edition DESC LIMIT 1").fetchone()
         scope = ",".join(json.loads(row[0])) if row else ""
-    where, args = "", []
+    where, args = "WHERE i.duplicate_of IS NULL", []
     if since:
-        where = "WHERE i.published >= ?"
+        where += " AND i.published >= ?"
         args.append(parse_day(since, "--since"))
     if limit is not None and limit < 0:
         raise BadInput("--limit must be 0 or more")

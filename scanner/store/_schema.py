@@ -281,5 +281,10 @@ def from_3_to_4(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [from_0_to_1, from_1_to_2, from_2_to_3, from_3_to_4]
+def from_4_to_5(con: duckdb.DuckDBPyConnection) -> None:
+    """Reposts found by their meaning: an item that repeats another is kept, pointing at it."""
+    con.execute("ALTER TABLE items ADD COLUMN duplicate_of TEXT")
+
+
+MIGRATIONS: list[Migration] = [from_0_to_1, from_1_to_2, from_2_to_3, from_3_to_4, from_4_to_5]
 LATEST = len(MIGRATIONS)
