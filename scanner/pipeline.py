@@ -275,13 +275,13 @@ def _decide(
         con.executemany("INSERT INTO item_verdicts VALUES (?, ?, ?, ?, ?, ?)", verdicts)
         say(f"classified {len(new_rows)} new items")
 
-    # coverage of affordance items against the scope
+    # coverage of every classified item against the scope
     index = load_index(con, versions, model, protos.capabilities)
     todo = con.execute(
         "SELECT i.id, i.title, i.summary, i.content_hash, v.capability FROM items i "
         "JOIN item_verdicts v ON v.item_id = i.id "
         "LEFT JOIN item_coverage c ON c.item_id = i.id AND c.scope = ? "
-        "WHERE c.item_id IS NULL AND i.published <= ? AND coalesce(v.override, v.is_affordance)",
+        "WHERE c.item_id IS NULL AND i.published <= ?",  # every item: a reader may disagree with the filter
         [scope, cutoff],
     ).fetchall()
     if todo:

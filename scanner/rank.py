@@ -79,7 +79,9 @@ def explain(detail: Mapping[str, Any], components: Mapping[str, float]) -> str:
     nearest = (detail.get("nearest_clauses") or [None])[0]
     cov = 1.0 - components.get("gap", 0.0)
     if nearest:
-        how = "governs it" if cov >= 0.66 else "only partly governs it" if cov >= 0.4 else "barely touches it"
+        from scanner.coverage import GOVERNS, PARTLY
+
+        how = "governs it" if cov >= GOVERNS else "only partly governs it" if cov >= PARTLY else "barely touches it"
         parts.append(f"the nearest clause, '{nearest['section']}', {how} ({cov:.2f})")
     else:
         parts.append("no spec in scope to check it against")

@@ -7,6 +7,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from scanner.coverage import level
 from scanner.editions import previous_edition, ranks, resolve_edition, trend
 from scanner.errors import BadInput
 from scanner.sources.safety import safe_link
@@ -68,6 +69,7 @@ def candidates(
                 "precedent_domains": detail.get("precedent_domains", {}),
                 "inertia_channels": detail.get("inertia_channels", {}),
                 "coverage": round(float(detail.get("coverage", 0.0)), 4),
+                "coverage_level": level(float(detail.get("coverage", 0.0))),
                 "coverage_per_spec": detail.get("coverage_per_spec", {}),
                 "nearest_clauses": [
                     {**c, "link": safe_link(c.get("link"))} for c in detail.get("nearest_clauses", [])
@@ -173,6 +175,7 @@ def items(
                 "affordance_reasons": r[8],
                 "capability": r[14],
                 "coverage": round(float(r[9]), 4) if r[9] is not None else None,
+                "coverage_level": level(r[9]),
                 "nearest_clauses": [
                     {**c, "link": safe_link(c.get("link"))} for c in evidence.get("nearest_clauses", [])
                 ],
