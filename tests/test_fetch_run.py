@@ -116,3 +116,49 @@ def test_loopback_is_refused_without_the_opt_in(server: str, fresh_db: Path) -> 
 def test_file_urls_are_refused(fresh_db: Path) -> None:
     out = cli("sources", "add", "file:///etc/passwd", db=fresh_db)
     assert out.returncode == 2 and "only http and https" in out.stderr
+
+
+PAGE_V1 = b"""<html><body><nav>Menu</nav><main>
+<article><h2><a href="/news/memory">Memory for everyone</a></h2><p>The assistant now remembers past chats.</p></article>
+<article><h2><a href="/news/voice">Voice mode arrives</a></h2><p>Talk to the assistant in real time.</p></article>
+</main><footer>Legal</footer></body></html>"""
+PAGE_V2 = PAGE_V1.replace(b"<main>", b"""<main><article><h2><a href="/news/pay">Agents that pay</a></h2><p>Agents can now pay for you with tokens.</p></article>""")
+
+
+def test_a_page_without_a_feed_turns_changes_into_items(fresh_db: Path) -> None:
+    state = {"page": PAGE_V1}
+
+    class Page(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body = state["page"]
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/news"
+        assert cli("sources", "add", url, "--name", "lab-news", "--kind", "html", db=fresh_db).returncode == 0
+        first = json.loads(cli("fetch", "--format", "json", db=fresh_db).stdout)[0]
+        assert first["status"] == "new" and first["new"] == 2
+        again = json.loads(cli("fetch", "--format", "json", db=fresh_db).stdout)[0]
+        assert again["new"] == 0
+        state["page"] = PAGE_V2
+        changed = json.loads(cli("fetch", "--format", "json", db=fresh_db).stdout)[0]
+        assert changed["new"] == 1
+        items = json.loads(cli("items", "--format", "json", db=fresh_db).stdout)
+        titles = sorted(i["title"] for i in items)
+        assert titles == ["Agents that pay", "Memory for everyone", "Voice mode arrives"]
+        assert all(i["date_missing"] for i in items)
+        assert any(i["url"].endswith("/news/pay") for i in items)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()

@@ -117,13 +117,19 @@ def remove_source(con: Any, name: str) -> None:
 def _items_from_page(name: str, url: str, content: bytes, old_blocks: list[str], org: str | None) -> tuple[list[Any], list[str]]:
     from scanner.sources.html_text import extract_main_text, new_blocks
 
+    import hashlib
+
     page = extract_main_text(content, url)
-    fresh = new_blocks(old_blocks, page) if old_blocks else []
+    if old_blocks:
+        fresh = new_blocks(old_blocks, page)
+    else:  # first visit: the page's cards (a heading with its own link) are its announcements
+        fresh = [b for b in page.blocks if b.heading and b.link and b.link.rstrip("/") != url.rstrip("/")]
     seen = _now()
     items = []
     for block in fresh:
         title = block.heading or block.text[:120]
-        item = make_item(title=title, summary=block.text, url=block.link or url, guid=None,
+        anchor = hashlib.sha256(block.text.encode()).hexdigest()[:12]
+        item = make_item(title=title, summary=block.text, url=block.link or f"{url}#block-{anchor}", guid=None,
                          published=None, org=org, source=name, seen_at=seen)
         if item:
             items.append(item)
