@@ -91,3 +91,24 @@ def test_busy_database_raises_after_wait(fresh_db: Path) -> None:
         holder.wait()
         assert holder.stdout is not None
         holder.stdout.close()
+
+
+def test_items_are_stored_once_edits_kept_and_reposts_merged(fresh_db: Path) -> None:
+    from datetime import datetime
+
+    from scanner.sources.parse import make_item
+    from scanner.store.items import store_items
+
+    def item(source: str, url: str, title: str, summary: str, day: int):
+        return make_item(title=title, summary=summary, url=url, guid=None, published=datetime(2025, 1, day), org=None, source=source)
+
+    with store.session(fresh_db) as con:
+        first = store_items(con, [item("a", "https://a.example/x", "Agents can now pay for things", "v1", 1)])
+        edited = store_items(con, [item("a", "https://a.example/x", "Agents can now pay for things", "v2 with more", 1)])
+        repost = store_items(con, [item("b", "https://b.example/y", "Agents can now pay for things!", "copy", 2)])
+        same = store_items(con, [item("a", "https://a.example/x", "Agents can now pay for things", "v2 with more", 1)])
+        rows = con.execute("SELECT summary, sources FROM items").fetchall()
+        history = con.execute("SELECT summary FROM item_history").fetchall()
+    assert (first.new, edited.updated, repost.merged, same.unchanged) == (1, 1, 1, 1)
+    assert rows == [("v2 with more", ["a", "b"])]
+    assert history == [("v1",)]
