@@ -87,9 +87,9 @@ def cmd_specs(args: argparse.Namespace) -> None:
 
     action = args.specs_command
     if action == "add":
-        data, fetched_link = library.read_source(args.path)
+        raw, fetched_link = library.read_source(args.path)
         doc = library.parse_spec(
-            data, where=args.path, name=args.name, version=args.version, link=args.link or fetched_link
+            raw, where=args.path, name=args.name, version=args.version, link=args.link or fetched_link
         )
         with store.session(_db(args)) as con:
             library.store_spec(con, doc)
@@ -269,7 +269,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help="the database file (else $WETCEMENT_DB, else data/wetcement.duckdb)")
     common.add_argument("--format", choices=["table", "json"], default=argparse.SUPPRESS, help="output format")
 

@@ -219,10 +219,10 @@ def assess(text: str, vector: np.ndarray, capability: str | None, index: ClauseI
 
 def governing_clauses(index: ClauseIndex, capability: str | None) -> list[dict[str, Any]]:
     """The clauses that make a capability covered, per spec (for the dashboard's evidence)."""
-    out = []
+    out: list[dict[str, Any]] = []
     if not capability:
         return out
-    for spec, caps in index.cap_cov.items():
+    for caps in index.cap_cov.values():
         value, rows = caps.get(capability, (0.0, []))
         for r in rows:
             c = index.clauses[r]

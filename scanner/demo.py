@@ -55,7 +55,12 @@ def load_demo(
             ).fetchone()
             if not existing:
                 store_spec(con, doc)
-        newest = con.execute("SELECT max(published) FROM items").fetchone()[0]
+        row = con.execute("SELECT max(published) FROM items").fetchone()
+        newest = row[0] if row else None
+    if newest is None:
+        from scanner.errors import BadInput
+
+        raise BadInput(f"{DEMO_DIR}: the demo feeds hold no items")
     last = newest.date()
     results: list[ScanResult] = []
     for k in range(EDITIONS - 1, -1, -1):

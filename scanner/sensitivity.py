@@ -51,7 +51,7 @@ def sensitivity(rows: Sequence[Mapping[str, Any]], weights: Mapping[str, float],
         }
         for cid, rs in ranks.items()
     }
-    kept = [s["top10_kept"] for s in scenarios]
+    kept: list[int] = [int(str(s["top10_kept"])) for s in scenarios]
     return {
         "delta": delta,
         "top10_min_kept": min(kept) if kept else TOP,

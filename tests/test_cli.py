@@ -16,7 +16,7 @@ def cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
 
 
 def one_line(err: str) -> str:
-    lines = [l for l in err.strip().splitlines() if l.strip()]
+    lines = [line for line in err.strip().splitlines() if line.strip()]
     assert len(lines) == 1, err
     return lines[0]
 

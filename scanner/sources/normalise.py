@@ -122,6 +122,7 @@ def parse_date(value: str | datetime | None) -> datetime | None:
     """
     if value is None or value == "":
         return None
+    dt: datetime | None
     if isinstance(value, datetime):
         dt = value
     else:

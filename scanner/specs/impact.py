@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.embed import Embedder, embed_texts
-from scanner.pipeline import _prototypes, _prototype_texts, _hash, load_index
+from scanner.pipeline import _hash, _prototype_texts, _prototypes, load_index
 
 MIN_CHANGE = 0.05
 
@@ -35,7 +35,8 @@ def coverage_impact(con: Any, name: str, old: str, new: str, embedder: Embedder)
         "WHERE e.edition = ? AND c.centroid IS NOT NULL ORDER BY e.rank",
         [day],
     ).fetchall()
-    gained, lost = [], []
+    gained: list[dict[str, Any]] = []
+    lost: list[dict[str, Any]] = []
     import numpy as np
 
     for cid, label, capability, centroid in rows:

@@ -144,7 +144,7 @@ def assign_keys(clauses: Sequence[Clause], previous: Sequence[Clause] = ()) -> l
     """
     from dataclasses import replace
 
-    by_text = {}
+    by_text: dict[str, str] = {}
     for old in previous:
         by_text.setdefault(_norm(old.text), old.clause_key)
     by_section: dict[str, list[Clause]] = {}
