@@ -34,9 +34,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner.rank import COMPONENTS  # one list of the score's parts
 from scanner.sources.safety import safe_link
 
-COMPONENTS = ("gap", "momentum", "novelty", "inertia", "precedent", "team_interest")
 WATCHLIST = ("watching", "drafting")
 OPEN = ("new", "watching")
 DECIDED = ("covered", "dismissed")

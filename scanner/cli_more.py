@@ -70,8 +70,10 @@ def cmd_update(args: argparse.Namespace) -> None:
     if hook:
         from scanner.alerts import alert
 
+        from scanner import settings
+
         with store.session(_db(args)) as con:
-            res = alert(con, hook)
+            res = alert(con, hook, top_n=int(settings.get(con, "alerts.top_n")), min_move=int(settings.get(con, "alerts.min_move")))
         data["alert"] = res.as_json()
         if not res.ok:
             _say(f"alert not sent: {res.error}")  # an alert never fails the update

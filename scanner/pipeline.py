@@ -97,8 +97,8 @@ def scan_lock(db: Path, wait: float) -> Iterator[None]:
 
 
 def get_setting(con: Any, key: str, default: Any) -> Any:
-    row = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    return json.loads(row[0]) if row else default
+    rows = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchall()
+    return json.loads(rows[0][0]) if rows else default
 
 
 def set_setting(con: Any, key: str, value: Any) -> None:
@@ -188,6 +188,8 @@ def scan(
             for group in _prototype_texts().values():
                 for t in group:
                     texts[_hash(t)] = t
+            for d in team_domains(con):
+                texts[_hash(d.prototype)] = d.prototype
             todo = missing_hashes(con, list(texts), embedder.name)
         todo_texts = {h: texts[h] for h in sorted(todo)}
         del texts
@@ -214,6 +216,17 @@ def scan(
     result.embedded = embedded
     result.seconds = time.perf_counter() - started
     return result
+
+
+def team_domains(con: Any) -> list[Any]:
+    """The team's own precedent domains (setting ``precedent_domains``), as taxonomy Domains."""
+    from scanner import settings
+    from scanner.taxonomy import Domain
+
+    return [
+        Domain(d["slug"], d.get("label") or d["slug"], d.get("description") or d.get("label") or d["slug"], ())
+        for d in settings.get(con, "precedent_domains") or []
+    ]
 
 
 def _prototypes(con: Any, model: str) -> tuple[Prototypes, np.ndarray]:
@@ -347,6 +360,15 @@ def _score_candidates(
         text = f"{title}. {summary}" if summary else title
         sure = 1.0 if override else float(confidence)
         members.setdefault(cid, []).append(Member(iid, url, title, text, org, published, missing, sure))
+    from scanner import settings
+
+    window_days = int(settings.get(con, "momentum.window_days"))
+    extra = team_domains(con)
+    if extra:
+        extra_vectors = load_vectors(con, [_hash(d.prototype) for d in extra], model)
+        domain_vectors = np.vstack([domain_vectors, extra_vectors])
+        # the cached signals depend on the team's domains too
+        scope = scope + "|" + content_hash(json.dumps([d.__dict__ for d in extra], sort_keys=True), "")[:12]
     cached = {
         r[0]: (r[1], json.loads(r[2]))
         for r in con.execute(
@@ -375,7 +397,7 @@ def _score_candidates(
             titles = " ".join(m.title for m in mem[:20])
             cov = assess(titles, centroids[cid], capability, index)
             inertia_value, channels = inertia(facts)
-            precedent_value, domains = precedent(facts, domain_vectors)
+            precedent_value, domains = precedent(facts, domain_vectors, tuple(extra))
             static = {
                 "coverage": cov.coverage,
                 "coverage_per_spec": cov.per_spec,
@@ -391,7 +413,7 @@ def _score_candidates(
                 "n_items = excluded.n_items, detail = excluded.detail",
                 [cid, scope, n, json.dumps(static)],
             )
-        momentum_value, momentum_detail = momentum(mem, cutoff)
+        momentum_value, momentum_detail = momentum(mem, cutoff, window_days)
         novelty_value, novelty_detail = novelty(facts, cutoff)
         strength_value, strength_detail = affordance_strength(mem)
         interest_value, interest_detail = team_interest(cid, centroids[cid], decisions)

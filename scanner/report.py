@@ -274,7 +274,9 @@ def candidate(con: Any, cid: str) -> dict[str, Any] | None:
     """One affordance as it stands now, in the latest edition or not (a new or a merged one):
     label, ``merged_into`` (the survivor's id, else None), triage, history, ratings, drafts, and
     every item assigned to it, whatever its verdict, with the verdict, the team's override and
-    the evidence kind of its source. None when there is no such affordance."""
+    the evidence kind of its source; and ``ruled_out``: the items the team took out of it as not
+    an affordance (`scanner.grouping.override_item`) and has not put back. None when there is no
+    such affordance."""
     from scanner.triage import drafts, history, ratings
 
     row = con.execute(
@@ -292,11 +294,23 @@ def candidate(con: Any, cid: str) -> dict[str, Any] | None:
     ).fetchall()
     keys = ["id", "url", "title", "org", "published", "source", "evidence", "verdict", "override",
             "is_affordance", "affordance_reasons"]
-    members_out = []
-    for m in members:
+    ruled_out = con.execute(
+        "SELECT i.id, i.url, i.title, i.org, i.published, i.source, s.evidence, v.is_affordance, v.override, "
+        "coalesce(v.override, v.is_affordance), v.reasons "
+        "FROM (SELECT DISTINCT json_extract_string(detail, '$.item') AS item_id FROM affordance_events "
+        "      WHERE kind = 'override' AND candidate_id = ?) e "
+        "JOIN items i ON i.id = e.item_id JOIN item_verdicts v ON v.item_id = i.id "
+        "LEFT JOIN sources s ON s.name = i.source "
+        "WHERE v.override = FALSE AND i.id NOT IN (SELECT item_id FROM assignments) "
+        "ORDER BY i.published DESC, i.id",
+        [cid],
+    ).fetchall()
+
+    def item(m: Any) -> dict[str, Any]:
         d = dict(zip(keys, m, strict=True))
         d["url"], d["published"] = safe_link(d["url"]), _iso(d["published"])
-        members_out.append(d)
+        return d
+
     return {
         "id": row[0],
         "label": row[1],
@@ -308,5 +322,6 @@ def candidate(con: Any, cid: str) -> dict[str, Any] | None:
         "history": history(con, cid),
         "ratings": ratings(con, cid),
         "drafts": drafts(con, cid),
-        "items": members_out,
+        "items": [item(m) for m in members],
+        "ruled_out": [item(m) for m in ruled_out],
     }

@@ -217,6 +217,11 @@ def set_values(con: Any, changes: Mapping[str, Any]) -> dict[str, Any]:
     for key in checked:
         if BY_KEY[key].env:
             raise BadInput(f"{key} is read from ${BY_KEY[key].env}; set it in the environment, not here")
+    if checked.get("specs_in_scope"):
+        known = {r[0] for r in con.execute("SELECT DISTINCT name FROM specs").fetchall()}
+        unknown = [n for n in checked["specs_in_scope"] if n not in known]
+        if unknown:
+            raise BadInput(f"specs_in_scope: unknown spec(s) {', '.join(unknown)} (see `wetcement specs list`)")
     rows: dict[str, Any] = {}
     for key, value in checked.items():
         head, field = BY_KEY[key].stored_as

@@ -49,16 +49,16 @@ def _sat(x: float, scale: float) -> float:
     return 1.0 - math.exp(-max(0.0, x) / scale)
 
 
-def momentum(members: list[Member], as_of: datetime) -> tuple[float, dict[str, Any]]:
-    start = as_of - timedelta(days=WINDOW_DAYS)
-    before = start - timedelta(days=WINDOW_DAYS)
+def momentum(members: list[Member], as_of: datetime, window_days: int = WINDOW_DAYS) -> tuple[float, dict[str, Any]]:
+    start = as_of - timedelta(days=window_days)
+    before = start - timedelta(days=window_days)
     recent = [m for m in members if start < m.published <= as_of and not m.date_missing]
     previous = [m for m in members if before < m.published <= start and not m.date_missing]
     orgs = sorted({m.org for m in recent if m.org})
     growth = (len(recent) - len(previous)) / (len(recent) + len(previous) + 1)
     value = 0.45 * _sat(len(recent), 2.5) + 0.35 * _sat(len(orgs), 1.5) + 0.2 * max(0.0, growth)
     return round(min(1.0, value), 4), {
-        "window_days": WINDOW_DAYS,
+        "window_days": window_days,
         "recent_items": len(recent),
         "recent_orgs": orgs,
         "previous_items": len(previous),

@@ -147,12 +147,29 @@ def page(browser):
 
 
 def settle(page) -> None:
-    """Wait until the page has a title and Streamlit has finished its rerun."""
+    """Wait until the page has a title and Streamlit has finished its run: the app root says
+    `notRunning`, the running indicator is gone, and no element is left over from a run."""
     page.wait_for_selector("h1")
+    page.wait_for_selector(sel.IDLE, state="attached")
     page.wait_for_function(
-        f"() => !document.querySelector({sel.RUNNING!r})", timeout=TIMEOUT_MS
+        f"() => !document.querySelector({sel.RUNNING!r}) && !document.querySelector({sel.STALE!r})",
+        timeout=TIMEOUT_MS,
     )
     page.wait_for_timeout(300)
+
+
+def drawn(page) -> None:
+    """Wait until every visible chart has drawn its SVG and every visible table its canvas
+    (a tab not shown draws nothing)."""
+    page.wait_for_function(
+        f"""() => {{
+            const shown = s => [...document.querySelectorAll(s)].filter(e => e.checkVisibility());
+            return shown({sel.CHART!r}).every(c => c.querySelector('.main-svg'))
+                && shown({sel.TABLE!r}).every(t => t.querySelector('canvas'));
+        }}""",
+        timeout=TIMEOUT_MS,
+    )
+    page.wait_for_timeout(500)
 
 
 def no_exception(page) -> None:
@@ -165,7 +182,7 @@ def test_every_page_opens_without_errors(server: Server, page) -> None:
     for name in PAGES:
         page.goto(f"{server.url}/{name}")
         settle(page)
-        page.wait_for_timeout(1200)  # charts and tables draw after the rerun
+        drawn(page)
         no_exception(page)
         if shots:
             Path(shots).mkdir(parents=True, exist_ok=True)
@@ -177,7 +194,7 @@ def test_triage_from_the_radar_survives_a_reload(server: Server, page) -> None:
     cid = server.top[0]["id"]
     page.goto(server.url)
     settle(page)
-    page.locator("[data-testid='stExpander'] summary").first.click()
+    page.locator(sel.expanders_in("radar_top")).first.click()
     link = page.locator(sel.open_candidate(cid))
     link.wait_for(state="visible")
     link.click()
@@ -222,5 +239,20 @@ def test_a_note_from_the_cli_shows_after_a_reload(server: Server, page) -> None:
     )
     page.reload()
     page.locator(sel.key("notes_list")).get_by_text("Noted from the command line").wait_for()
+    no_exception(page)
+    page.console.check()
+
+
+def test_a_download_button_gives_the_export_file(server: Server, page) -> None:
+    page.goto(f"{server.url}/meeting")
+    settle(page)
+    button = page.locator(sel.download_button("meeting_download_md"))
+    button.scroll_into_view_if_needed()
+    with page.expect_download() as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "wetcement-2025-11-25.md"
+    text = Path(download.path()).read_text(encoding="utf-8")
+    assert text.startswith("#") and "2025-11-25" in text and server.top[0]["label"] in text
     no_exception(page)
     page.console.check()

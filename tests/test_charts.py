@@ -174,3 +174,15 @@ def test_trend_arrows():
     assert trend_arrow({"trend": "down", "rank": 5, "previous_rank": 2}) == "▼ -3"
     assert trend_arrow({"trend": "same", "rank": 2, "previous_rank": 2}) == "●"
     assert trend_arrow({"trend": "new", "rank": 2, "previous_rank": None}) == "new"
+
+
+def test_map_labels_of_close_dots_do_not_sit_on_each_other() -> None:
+    points = [
+        {"id": "a", "label": "A", "rank": 1, "score": 0.8, "gap": 0.9, "x": 0.0, "y": 0.0},
+        {"id": "b", "label": "B", "rank": 2, "score": 0.7, "gap": 0.5, "x": 0.001, "y": 0.002},
+        {"id": "c", "label": "C", "rank": 3, "score": 0.6, "gap": 0.1, "x": 1.0, "y": 1.0},
+        {"id": "d", "label": "D", "rank": 40, "score": 0.1, "gap": 0.1, "x": 0.5, "y": 0.5},
+    ]
+    spots = charts.label_positions(points)
+    assert spots[0] == "top center" and spots[1] != "top center" and spots[2] == "top center"
+    assert list(charts.affordance_map(points).data[0].textposition) == spots

@@ -152,3 +152,18 @@ def test_dates_are_utc_naive(small_store: Path) -> None:
     with store.session(small_store) as con:
         published = con.execute("SELECT min(published) FROM items").fetchone()[0]
     assert isinstance(published, datetime) and published.tzinfo is None
+
+
+def test_team_domains_and_momentum_window_come_from_settings(small_store: Path, fake_embedder) -> None:
+    from scanner import settings
+
+    with store.session(small_store) as con:
+        settings.set_values(con, {
+            "precedent_domains": [{"slug": "payments-by-agents", "label": "Agents paying", "description": "AI agents pay with tokens and cards"}],
+            "momentum.window_days": 14,
+        })
+    scan(small_store, as_of=date(2025, 3, 31), embedder=fake_embedder)
+    with store.session(small_store) as con:
+        cands = report.candidates(con)
+    assert all("payments-by-agents" in c["precedent_domains"] for c in cands)
+    assert all(c["momentum"]["window_days"] == 14 for c in cands)

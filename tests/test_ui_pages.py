@@ -3,6 +3,8 @@ the library."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from scanner import store, triage
 from scanner.pipeline import get_setting
+from scanner.rank import DEFAULT_WEIGHTS
 from scanner.report import candidates
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +63,8 @@ def test_radar_shows_the_ranked_table_and_the_top_candidates(db: Path, top: list
     table = at.dataframe[0].value
     assert len(table) == len(top)
     assert table.iloc[0]["affordance"] == top[0]["label"]
-    assert top[0]["label"] in at.expander[0].label
+    details = [e for e in at.expander if not e.label.startswith("Download")]
+    assert top[0]["label"] in details[0].label
     links = at.get("page_link")
     assert links[0].proto.page == "candidate"
     assert links[0].proto.query_string == f"id={top[0]['id']}"
@@ -213,17 +217,83 @@ def test_coverage_compares_two_versions_of_a_spec(db: Path) -> None:
 
 def test_settings_save_weights_and_scope(db: Path) -> None:
     at = open_page("settings")
-    assert at.slider(key="weight_gap").value == pytest.approx(0.35)
-    at.slider(key="weight_gap").set_value(0.6)
-    at.button(key="weights_save").click().run()
-    at.multiselect(key="scope_specs").set_value(["openai-model-spec"])
-    at.button(key="scope_save").click().run()
+    assert at.slider(key="setting_weights_gap").value == pytest.approx(DEFAULT_WEIGHTS["gap"])
+    at.slider(key="setting_weights_gap").set_value(0.6)
+    at.button(key="settings_save_weights").click().run()
+    at.multiselect(key="setting_specs_in_scope").set_value(["openai-model-spec"])
+    at.button(key="settings_save_scope").click().run()
     assert not at.exception
     with store.session(db) as con:
         assert get_setting(con, "weights", {})["gap"] == pytest.approx(0.6)
         assert get_setting(con, "specs_in_scope", None) == ["openai-model-spec"]
-    assert at.slider(key="weight_gap").value == pytest.approx(0.6)
+    assert at.slider(key="setting_weights_gap").value == pytest.approx(0.6)
     assert "apply at the next scan" in texts(at)
+
+
+def test_settings_page_is_generated_from_the_declared_list(db: Path) -> None:
+    from scanner.settings import SETTINGS
+
+    at = open_page("settings")
+    keys = {w.key for w in at.slider} | {w.key for w in at.number_input} | {w.key for w in at.multiselect}
+    for s in SETTINGS:
+        if s.type in ("float", "int", "specs"):
+            assert f"setting_{s.key.replace('.', '_')}" in keys, s.key
+    assert {h.value for h in at.subheader} >= {"Weights of the wet-cement score", "Specs in scope", "Alerts"}
+    body = texts(at)
+    assert "$WETCEMENT_WEBHOOK_URL" in body and "not set" in body
+
+
+def test_settings_alert_thresholds_and_window(db: Path) -> None:
+    from scanner import settings
+
+    at = open_page("settings")
+    at.number_input(key="setting_alerts_top_n").set_value(15)
+    at.number_input(key="setting_alerts_min_move").set_value(3)
+    at.button(key="settings_save_alerts").click().run()
+    at.number_input(key="setting_momentum_window_days").set_value(28)
+    at.button(key="settings_save_signals").click().run()
+    assert not at.exception
+    with store.session(db) as con:
+        assert settings.get(con, "alerts.top_n") == 15
+        assert settings.get(con, "alerts.min_move") == 3
+        assert settings.get(con, "momentum.window_days") == 28
+        assert get_setting(con, "alerts", None) == {"top_n": 15, "min_move": 3}
+
+
+def test_settings_webhook_is_shown_redacted(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WETCEMENT_WEBHOOK_URL", "https://hooks.example.com/services/T000/SECRET")
+    at = open_page("settings")
+    body = texts(at)
+    assert "hooks.example.com" in body.replace("\\", "")
+    assert "SECRET" not in body
+
+
+def test_settings_add_and_remove_a_precedent_domain(db: Path) -> None:
+    from scanner.pipeline import get_setting as stored
+
+    at = open_page("settings")
+    at.text_input(key="domain_slug").input("health-advice")
+    at.text_input(key="domain_label").input("Health advice to strangers")
+    at.text_area(key="domain_description").input("The AI gives medical advice to people who are not its user.")
+    at.button(key="domain_add").click().run()
+    assert not at.exception
+    with store.session(db) as con:
+        assert stored(con, "precedent_domains", None) == [{
+            "slug": "health-advice", "label": "Health advice to strangers",
+            "description": "The AI gives medical advice to people who are not its user.",
+        }]
+    assert at.text_input(key="domain_slug").value == ""
+    assert "Health advice to strangers" in texts(at).replace("\\", "")
+    # a clash with the essay's own domains is refused, and the form keeps what was typed
+    at.text_input(key="domain_slug").input("memory")
+    at.text_input(key="domain_label").input("Memory again")
+    at.text_area(key="domain_description").input("Twice.")
+    at.button(key="domain_add").click().run()
+    assert any("essay's domains" in e.value for e in at.error)
+    assert at.text_input(key="domain_slug").value == "memory"
+    at.button(key="domain_remove_health-advice").click().run()
+    with store.session(db) as con:
+        assert stored(con, "precedent_domains", None) == []
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -245,3 +315,193 @@ def test_an_empty_database_says_what_to_run(page: str, tmp_path: Path, monkeypat
     monkeypatch.setenv("WETCEMENT_DB", str(path))
     at = open_page(page)
     assert any("wetcement" in i.value for i in at.info)
+
+
+# --- exports, sources, evidence ------------------------------------------------------------
+
+
+@dataclass
+class Deferred:
+    """What a download button hands Streamlit: the file is made when someone clicks."""
+
+    make: Callable[[], bytes]
+    file_name: str
+    mimetype: str
+
+
+@pytest.fixture
+def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, Deferred]:
+    """The deferred files of the download buttons, by file id."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made: dict[str, Deferred] = {}
+    real = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):  # type: ignore[no-untyped-def]
+        file_id = real(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+        made[file_id] = Deferred(data_callable, file_name, mimetype)
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return made
+
+
+def download_buttons(at: AppTest, prefix: str, deferred: dict[str, Deferred]) -> dict[str, Deferred]:
+    """The page's download buttons keyed ``<prefix>_download_<format>``, by format."""
+    return {b.proto.id.rsplit(f"{prefix}_download_", 1)[1]: deferred[b.proto.deferred_file_id]
+            for b in at.get("download_button") if f"-{prefix}_download_" in b.proto.id}
+
+
+@pytest.mark.parametrize("page", ["meeting", "radar"])
+def test_every_export_format_has_a_download_button(db: Path, page: str, deferred: dict[str, Deferred]) -> None:
+    from scanner.export import FORMATS, MEDIA_TYPES
+
+    at = open_page(page)
+    buttons = download_buttons(at, page, deferred)
+    assert set(buttons) == set(FORMATS) | {"items_csv"}
+    for fmt in FORMATS:
+        assert buttons[fmt].mimetype == MEDIA_TYPES[fmt]
+    assert buttons["xlsx"].file_name == "wetcement-2025-11-25.xlsx"
+
+
+def test_a_download_is_the_file_that_export_writes(db: Path, deferred: dict[str, Deferred]) -> None:
+    from scanner.export import gather, render
+
+    at = open_page("radar")
+    at.selectbox(key="radar_edition").set_value("2025-11-18").run()
+    button = download_buttons(at, "radar", deferred)["csv"]
+    made = button.make()
+    with store.session(db) as con:
+        expected = render("csv", gather(con, edition="2025-11-18"))
+    assert made == expected and made.count(b"\n") > 10
+    assert button.file_name == "wetcement-2025-11-18.csv"
+
+
+def test_radar_downloads_follow_the_status_filter(db: Path, top: list[dict], deferred: dict[str, Deferred]) -> None:
+    import json
+
+    with store.session(db) as con:
+        triage.set_triage(con, top[3]["id"], status="watching")
+    at = open_page("radar")
+    at.multiselect(key="radar_status").set_value(["watching"]).run()
+    data = json.loads(download_buttons(at, "radar", deferred)["json"].make())
+    assert [c["id"] for c in data["candidates"]] == [top[3]["id"]]
+
+
+def test_meeting_downloads_the_watchlist(db: Path, top: list[dict], deferred: dict[str, Deferred]) -> None:
+    with store.session(db) as con:
+        triage.set_triage(con, top[2]["id"], status="drafting", owner="Lin")
+    at = open_page("meeting")
+    at.radio(key="meeting_export_scope").set_value("The watchlist (watching and drafting)").run()
+    button = download_buttons(at, "meeting", deferred)["csv"]
+    assert button.file_name == "wetcement-2025-11-25-watchlist.csv"
+    text = button.make().decode()
+    assert text.count(top[2]["id"]) == 1 and top[0]["id"] not in text
+
+
+def test_sources_page_shows_health_and_evidence(db: Path) -> None:
+    at = open_page("sources")
+    table = at.dataframe[0].value
+    assert {"health", "evidence", "weeks", "last result"} <= set(table.columns)
+    assert set(table["evidence"]) <= {"primary", "secondary"}
+    assert all(len(w) == 8 for w in table["weeks"])
+
+
+def test_sources_page_adds_and_switches_a_source(db: Path) -> None:
+    from scanner.sources.registry import list_sources
+
+    at = open_page("sources")
+    at.text_input(key="source_url").input("https://example.org/news/feed.xml")
+    at.text_input(key="source_name").input("example-news")
+    at.selectbox(key="source_kind").set_value("atom")
+    at.selectbox(key="source_evidence").set_value("secondary")
+    at.button(key="source_add").click().run()
+    assert not at.exception
+    assert any("Added example-news" in s.value for s in at.success)
+    assert at.text_input(key="source_url").value == ""
+    at.toggle(key="source_on_example-news").set_value(False).run()
+    with store.session(db) as con:
+        added = next(s for s in list_sources(con) if s["name"] == "example-news")
+    assert (added["kind"], added["evidence"], added["enabled"]) == ("atom", "secondary", False)
+    # a bad address is refused with the library's reason, and nothing is written
+    at.text_input(key="source_url").input("file:///etc/passwd")
+    at.button(key="source_add").click().run()
+    assert any("only http and https" in e.value for e in at.error)
+
+
+def test_fetch_now_shows_each_source_result(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+            b"<item><title>Agents can now pay with tokens</title><link>https://good.example/a</link>"
+            b"<pubDate>Mon, 06 Jan 2025 10:00:00 GMT</pubDate></item></channel></rss>")
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            ok = self.path == "/good.xml"
+            self.send_response(200 if ok else 500)
+            self.send_header("Content-Length", str(len(feed) if ok else 0))
+            self.end_headers()
+            if ok:
+                self.wfile.write(feed)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    monkeypatch.setenv("WETCEMENT_ALLOW_PRIVATE_NETWORKS", "1")
+    try:
+        base = f"http://127.0.0.1:{httpd.server_address[1]}"
+        from scanner.sources.registry import add_source
+
+        with store.session(db) as con:
+            add_source(con, f"{base}/good.xml", name="local-good", kind="rss")
+            add_source(con, f"{base}/down.xml", name="local-down", kind="rss")
+        at = open_page("sources")
+        at.button(key="sources_fetch").click().run()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert not at.exception
+    lines = texts(at).replace("\\", "")
+    assert "local-good** · new · 1 new" in lines
+    assert "local-down** · error" in lines
+    table = at.dataframe[0].value.set_index("name")
+    assert table.loc["local-good", "last result"] == "new"
+    assert table.loc["local-down", "health"] == "failing ×1"
+
+
+def test_candidate_and_explore_show_the_evidence_kind(db: Path, top: list[dict]) -> None:
+    at = open_page("candidate", id=top[0]["id"])
+    items = next(d.value for d in at.dataframe if "evidence" in d.value.columns)
+    assert len(items) >= top[0]["n_items"] and set(items["evidence"]) <= {"primary", "secondary"}
+    at = open_page("explore")
+    assert set(at.dataframe[0].value["evidence"]) <= {"primary", "secondary", ""}
+    assert "primary" in set(at.dataframe[0].value["evidence"])
+
+
+def test_candidate_item_override_takes_an_item_out_and_puts_it_back(db: Path, top: list[dict]) -> None:
+    from scanner.report import candidate
+
+    cid = top[0]["id"]
+    with store.session(db) as con:
+        item = candidate(con, cid)["items"][0]
+    at = open_page("candidate", id=cid)
+    at.button(key="override_out").click().run()
+    assert any("Choose an item" in w.value for w in at.warning)
+    at.selectbox(key="override_pick").set_value(item["id"])
+    at.button(key="override_out").click().run()
+    assert not at.exception
+    assert any("no longer counts as an affordance" in s.value for s in at.success)
+    with store.session(db) as con:
+        assert con.execute("SELECT override FROM item_verdicts WHERE item_id = ?", [item["id"]]).fetchone() == (False,)
+        assert not con.execute("SELECT 1 FROM assignments WHERE item_id = ?", [item["id"]]).fetchone()
+    assert at.selectbox(key="override_pick").value is None
+    assert item["id"] not in at.selectbox(key="override_pick").options
+    at.button(key=f"override_undo_{item['id']}").click().run()
+    assert not at.exception
+    with store.session(db) as con:
+        assert con.execute("SELECT override FROM item_verdicts WHERE item_id = ?", [item["id"]]).fetchone() == (None,)
+    assert not [b for b in at.button if b.key == f"override_undo_{item['id']}"]

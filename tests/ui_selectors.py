@@ -42,3 +42,18 @@ def open_candidate(cid: str) -> str:
 EXCEPTION = "[data-testid='stException']"
 MAIN = "[data-testid='stMain']"
 RUNNING = "[data-testid='stStatusWidget']"
+# The app root says whether the script is running; `notRunning` once a run has finished.
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+STALE = "[data-stale='true']"  # an element left from the previous run, about to be replaced
+CHART = "[data-testid='stPlotlyChart']"
+TABLE = "[data-testid='stDataFrame']"
+
+
+def expanders_in(name: str) -> str:
+    """The clickable headers of the expanders inside the container keyed ``name``."""
+    return f"{key(name)} [data-testid='stExpander'] summary"
+
+
+def download_button(name: str) -> str:
+    """A download button; Streamlit also draws a hidden copy of a button with help text."""
+    return f"{key(name)} button >> visible=true"

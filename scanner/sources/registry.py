@@ -115,9 +115,9 @@ def remove_source(con: Any, name: str) -> None:
 
 
 def _items_from_page(name: str, url: str, content: bytes, old_blocks: list[str], org: str | None) -> tuple[list[Any], list[str]]:
-    from scanner.sources.html_text import extract_main_text, new_blocks
-
     import hashlib
+
+    from scanner.sources.html_text import extract_main_text, new_blocks
 
     page = extract_main_text(content, url)
     if old_blocks:

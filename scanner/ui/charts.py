@@ -22,8 +22,10 @@ COMPONENT_COLOURS = {
     "novelty": "#fddbc7",
     "inertia": "#67a9cf",
     "precedent": "#2166ac",
+    "affordance": "#762a83",
     "team_interest": "#999999",
 }
+SPARE_COLOURS = ("#5aae61", "#c2a5cf", "#8c510a", "#35978f")  # for a component added later
 STATUS_ORDER = ("drafting", "watching", "new", "covered", "dismissed")
 STATUS_COLOURS = {
     "new": "#8a5a00",
@@ -37,6 +39,13 @@ BANDS = (("act now", 0.55), ("assess", 0.40), ("watch", 0.0))
 BAND_COLOURS = {"act now": "#b2182b", "assess": "#ef8a62", "watch": "#67a9cf"}
 _FONT = dict(size=13)
 MAP_LABELS = 10  # the top ranks get their number written next to their dot
+
+
+def component_colour(comp: str) -> str:
+    if comp in COMPONENT_COLOURS:
+        return COMPONENT_COLOURS[comp]
+    extra = [c for c in COMPONENTS if c not in COMPONENT_COLOURS]
+    return SPARE_COLOURS[extra.index(comp) % len(SPARE_COLOURS)] if comp in extra else "#777777"
 
 
 def _short(text: str, n: int = 48) -> str:
@@ -84,7 +93,7 @@ def score_breakdown(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
                 y=labels,
                 x=[round(p[comp], 4) for p in parts],
                 orientation="h",
-                marker_color=COMPONENT_COLOURS[comp],
+                marker_color=component_colour(comp),
                 customdata=[(r["components"].get(comp, 0.0), r["weights"].get(comp, 0.0)) for r in rows],
                 hovertemplate="%{y}<br>"
                 + comp
@@ -97,7 +106,8 @@ def score_breakdown(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
         height=max(260, 28 * len(rows) + 90),
         xaxis_title="wet-cement score (sum of weighted parts)",
         yaxis=dict(autorange="reversed"),
-        legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom"),
+        # plotly lists a stack's traces backwards; keep the legend in the bars' left-to-right order
+        legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom", traceorder="normal"),
     )
 
 
@@ -237,6 +247,35 @@ def pca_2d(vectors: np.ndarray) -> np.ndarray:
     return out
 
 
+_POSITIONS = {"top center": (0.0, 1.0), "bottom center": (0.0, -1.0), "middle right": (1.2, 0.0),
+              "middle left": (-1.2, 0.0)}
+
+
+def label_positions(points: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Where each rank label goes: above its dot, unless a label placed before (a better rank)
+    sits near there; then below, right or left, whichever is farthest from the others."""
+    xs = [float(p["x"]) for p in points] or [0.0]
+    ys = [float(p["y"]) for p in points] or [0.0]
+    sx, sy = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    step = 0.035  # a label's offset from its dot, as a share of the plot
+    placed: list[tuple[float, float]] = []
+    out = ["top center"] * len(points)
+    labelled = [i for i, p in enumerate(points) if (p.get("rank") or MAP_LABELS + 1) <= MAP_LABELS]
+    for i in sorted(labelled, key=lambda i: points[i]["rank"]):
+        x, y = (float(points[i]["x"]) - min(xs)) / sx, (float(points[i]["y"]) - min(ys)) / sy
+
+        def room(pos: str, x: float = x, y: float = y) -> float:
+            dx, dy = _POSITIONS[pos]
+            ax, ay = x + dx * step, y + dy * step
+            return min((abs(ax - px) + abs(ay - py) for px, py in placed), default=1.0)
+
+        best = "top center" if room("top center") >= 2 * step else max(_POSITIONS, key=room)
+        dx, dy = _POSITIONS[best]
+        placed.append((x + dx * step, y + dy * step))
+        out[i] = best
+    return out
+
+
 def affordance_map(points: Sequence[Mapping[str, Any]]) -> go.Figure:
     """A 2-D map: one dot per affordance (``x``, ``y``, ``gap``, ``label``, ``rank``); the top
     ranks carry their number, and the hover shows the label."""
@@ -255,7 +294,7 @@ def affordance_map(points: Sequence[Mapping[str, Any]]) -> go.Figure:
                 line=dict(width=1, color="white"),
             ),
             text=[f"#{p['rank']}" if (p.get("rank") or MAP_LABELS + 1) <= MAP_LABELS else "" for p in points],
-            textposition="top center",
+            textposition=label_positions(points),
             customdata=[(p.get("rank"), p["gap"], _short(p["label"], 70)) for p in points],
             hovertemplate="#%{customdata[0]} %{customdata[2]}<br>gap %{customdata[1]:.2f}<extra></extra>",
         )

@@ -172,15 +172,16 @@ def items_table(cid: str, items: list[dict[str, Any]]) -> None:
                 "published": (i["published"] or "")[:10],
                 "org": i["org"] or "",
                 "title": i["title"],
-                "evidence": i["evidence"] or "",
-                "source": i["source"] or "",
-                "affordance": "yes" if i["is_affordance"] else "no",
                 "url": i["url"],
+                "evidence": i["evidence"] or "",
+                "affordance": "yes" if i["is_affordance"] else "no",
+                "source": i["source"] or "",
             }
             for i in items
         ],
-        hide_index=True, key="candidate_items",
+        hide_index=True, key="candidate_items", height=min(560, 35 * len(items) + 38),
         column_config={
+            "org": st.column_config.TextColumn(width=110),
             "title": st.column_config.TextColumn(width="large"),
             "evidence": st.column_config.TextColumn(help=EVIDENCE_HELP),
             "affordance": st.column_config.TextColumn(
@@ -191,3 +192,46 @@ def items_table(cid: str, items: list[dict[str, Any]]) -> None:
     not_counted = sum(1 for i in items if not i["is_affordance"])
     if not_counted:
         st.caption(f"{not_counted} of these do not count as an affordance and stay out of the score.")
+
+
+def _override(item_id: str, title: str, value: bool | None) -> None:
+    """Set the team's verdict on one item (`scanner.grouping.override_item`)."""
+    from scanner.embed import default_embedder
+
+    with reporting_errors():
+        with resources.writing() as con:
+            grouping.override_item(con, item_id, value, default_embedder().name)
+        if value is False:
+            flash(f"“{title}” no longer counts as an affordance: it left this one, and the score "
+                  "follows at the next scan.")
+        else:
+            flash(f"“{title}” is back to the classifier's verdict; the next scan groups it again.")
+
+
+def override_form(cid: str, items: list[dict[str, Any]], ruled_out: list[dict[str, Any]]) -> None:
+    """Take an item out as "not an affordance" (a launch that is not one, a duplicate, news
+    about money), and put back the ones taken out of this affordance."""
+    titles = {i["id"]: f"{(i['published'] or '')[:10]} · {i['title']}" for i in items}
+    with st.form("override_form"):
+        left, right = st.columns([4, 1], vertical_alignment="bottom")
+        left.selectbox("Item that is not an affordance", list(titles), format_func=titles.get, index=None,
+                       key="override_pick", placeholder="choose an item",
+                       help="The team's verdict wins over the classifier's: the item leaves this affordance "
+                            "and no scan puts it back in one")
+
+        def out() -> None:
+            pick = st.session_state.get("override_pick")
+            if not pick:
+                flash("Choose an item first.", "warning")
+                return
+            _override(pick, titles[pick], False)
+            st.session_state["override_pick"] = None
+
+        right.form_submit_button("Not an affordance", key="override_out", on_click=out, width="stretch")
+    if ruled_out:
+        st.markdown(f"**Taken out by the team** ({len(ruled_out)})")
+        for i in ruled_out:
+            a, b = st.columns([5, 1], vertical_alignment="center")
+            a.markdown(f"{md_text((i['published'] or '')[:10])} · {md_text(i['org'] or '?')} · {md_text(i['title'])}")
+            b.button("Put back", key=f"override_undo_{i['id']}", on_click=_override,
+                     args=(i["id"], i["title"], None), help="Back to the classifier's verdict")

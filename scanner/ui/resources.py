@@ -128,11 +128,15 @@ def centroids(path: str, version: tuple[Any, ...]) -> dict[str, list[float]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def sources(path: str, version: tuple[Any, ...]) -> list[dict[str, Any]]:
-    """Every source with its health (`scanner.report.sources`)."""
+def sources(path: str, version: tuple[Any, ...], up_to: str | None = None) -> list[dict[str, Any]]:
+    """Every source with its health (`scanner.report.sources`); items per week are counted up
+    to the end of the day ``up_to`` (an ISO date), else up to now."""
+    from datetime import datetime, time
+
     from scanner.report import sources as read
 
-    return _read(path, read)
+    as_of = datetime.combine(datetime.fromisoformat(up_to).date(), time(23, 59, 59)) if up_to else None
+    return _read(path, read, as_of=as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

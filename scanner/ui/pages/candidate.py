@@ -144,6 +144,7 @@ if row:
 st.divider()
 st.markdown(f"### Items ({len(extra['items'])})")
 forms.items_table(cid, extra["items"])
+forms.override_form(cid, extra["items"], extra["ruled_out"])
 
 st.divider()
 st.markdown("### Criteria and readiness")

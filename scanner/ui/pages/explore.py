@@ -23,7 +23,7 @@ days = sorted(r["published"][:10] for r in rows if r.get("published"))
 first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
 with st.container(key="explore_filters"):
     text = st.text_input("Search titles and summaries", key="explore_text", placeholder="e.g. memory, payments, camera")
-    c1, c2, c3, c4 = st.columns([2, 2, 2, 1.4])
+    c1, c2, c3, c4 = st.columns([1.8, 1.8, 2.6, 1.2])
     with c1:
         orgs = st.multiselect("Organisation", sorted({r["org"] for r in rows if r.get("org")}), key="explore_orgs")
     with c2:
@@ -69,7 +69,7 @@ st.dataframe(
     key="explore_table",
     height=600,
     column_config={
-        "org": st.column_config.TextColumn(width="small"),
+        "org": st.column_config.TextColumn(width=120),
         "title": st.column_config.TextColumn(width="large"),
         "url": st.column_config.LinkColumn("link", display_text="open ↗", width="small"),
         "coverage": st.column_config.NumberColumn(format="%.2f", help="How closely the specs in scope address it"),

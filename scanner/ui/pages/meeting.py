@@ -34,7 +34,7 @@ if len(eds) < 2:
     diff = {"from": None, "to": latest, "entered": [{"id": r["id"], "label": r["label"], "rank": r["rank"]} for r in rows[:10]],
             "left": [], "rose": [], "fell": []}
 else:
-    since = st.selectbox("Since edition", list(reversed(eds[:-1])), key="meeting_since",
+    since = st.columns([1, 3])[0].selectbox("Since edition", list(reversed(eds[:-1])), key="meeting_since",
                          help=f"Compared with the latest edition, {latest}")
     diff = resources.edition_diff(*db, since, latest)
 
@@ -114,9 +114,8 @@ with st.container(key="agenda_list"):
         r = by_id[cid]
         st.markdown(f"{n}\\. **{md_text(r['label'])}** · #{r['rank']} · {r['status']}"
                     + (f" · {md_text(r['owner'])}" if r["owner"] else ""))
-st.download_button("Download the agenda (Markdown)", agenda, file_name=f"agenda-{latest}.md",
+st.download_button("Download the picked items (Markdown)", agenda, file_name=f"agenda-{latest}.md",
                    mime="text/markdown", key="agenda_download", disabled=not picked)
-st.caption("`wetcement export --format md --out agenda.md` writes the full watchlist for people who never open the dashboard.")
 if picked:
     candidate_link(picked[0], label="Start with the first item")
 

@@ -80,14 +80,14 @@ table = pd.DataFrame(
             "trend": trend_arrow(r),
             "affordance": r["label"],
             "score": r["score"],
-            "gap": r["components"]["gap"],
-            "momentum": r["components"]["momentum"],
+            "status": r["status"],
             "domain": DOMAIN_BY_SLUG[charts.strongest_domain(r)].label
             if charts.strongest_domain(r) in DOMAIN_BY_SLUG
             else charts.strongest_domain(r),
-            "organisations": ", ".join(r["orgs"]),
             "items": r["n_items"],
-            "status": r["status"],
+            "gap": r["components"]["gap"],
+            "momentum": r["components"]["momentum"],
+            "organisations": ", ".join(r["orgs"]),
             "owner": r["owner"] or "",
             "id": r["id"],
         }
@@ -101,10 +101,15 @@ with st.container(key="radar_table"):
         key="radar_ranked",
         height=min(420, 36 * len(table) + 40),
         column_config={
-            "rank": st.column_config.NumberColumn("#", width="small"),
-            "trend": st.column_config.TextColumn("trend", help="▲ rose, ▼ fell, ● same, new: not in the previous edition"),
-            "affordance": st.column_config.TextColumn(width="large"),
-            "score": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
+            # widths that show rank to domain whole at 1280 pixels; the rest scrolls
+            "rank": st.column_config.NumberColumn("#", width=44),
+            "trend": st.column_config.TextColumn(
+                "trend", width=56, help="▲ rose, ▼ fell, ● same, new: not in the previous edition"),
+            "affordance": st.column_config.TextColumn(width=370),
+            "score": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f", width=100),
+            "status": st.column_config.TextColumn(width=80),
+            "domain": st.column_config.TextColumn("strongest domain", width=170),
+            "items": st.column_config.NumberColumn(width=60),
             "gap": st.column_config.NumberColumn(format="%.2f"),
             "momentum": st.column_config.NumberColumn(format="%.2f"),
         },
@@ -144,8 +149,9 @@ with left:
     st.plotly_chart(charts.radar(shown, rings=rings), key="radar_polar_chart")
 
 st.subheader(f"The top {min(TOP_DETAILS, len(shown))}")
+top_details = st.container(key="radar_top")
 for r in shown[:TOP_DETAILS]:
-    with st.expander(f"#{r['rank']} {trend_arrow(r)} · {md_text(r['label'])} · score {r['score']:.2f}"):
+    with top_details, st.expander(f"#{r['rank']} {trend_arrow(r)} · {md_text(r['label'])} · score {r['score']:.2f}"):
         st.markdown(md_text(r["explanation"]))
         parts = " · ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in r["components"].items())
         st.caption(f"{parts} · status {r['status']}" + (f" · owner {md_text(r['owner'])}" if r["owner"] else ""))

@@ -47,20 +47,23 @@ def shown_value(s: declared.Setting, value: Any) -> Any:
 
 
 def draw(s: declared.Setting, upper: float) -> None:
+    """The setting's widget: sliders for weights (their help in a tooltip, the shares beside),
+    and for the others the help written under the widget."""
     key = widget_key(s)
     if s.type == "float":
         st.slider(s.title, float(s.minimum or 0.0), upper, step=0.05, key=key, help=s.help)
-    elif s.type == "int":
-        st.number_input(s.title, int(s.minimum or 0), int(s.maximum or 10_000), step=1, key=key, help=s.help)
+        return
+    if s.type == "int":
+        st.number_input(s.title, int(s.minimum or 0), int(s.maximum or 10_000), step=1, key=key)
     elif s.type == "specs":
-        st.multiselect(s.title, spec_names, key=key, help=s.help, placeholder="every spec in the library")
+        st.multiselect(s.title, spec_names, key=key, placeholder="every spec in the library")
+    st.caption(s.help)
 
 
 def env_line(s: declared.Setting) -> None:
     value = current.get(s.key)
     st.markdown(f"**{s.title}** · `${s.env}`: " + (f"set ({md_text(redact(value))})" if value else "not set"))
-    st.caption(md_text(s.help) + " Set it where `wetcement update` runs (its cron line, say): "
-               "the dashboard only reads it.")
+    st.caption(s.help + " Set it where `wetcement update` runs (its cron line, say): the dashboard only reads it.")
 
 
 def section_form(section: str, group: list[declared.Setting]) -> None:
@@ -82,15 +85,21 @@ def section_form(section: str, group: list[declared.Setting]) -> None:
                 st.session_state[widget_key(s)] = shown_value(s, s.default)
 
         with st.form(f"settings_{section}_form"):
+            numbers = [s for s in stored if s.type == "int"]
+            cols = st.columns(3) if numbers else []
             for s in stored:
-                draw(s, upper)
-            a, b = st.columns(2)
-            a.form_submit_button(
+                if s in numbers:
+                    with cols[numbers.index(s) % 3]:
+                        draw(s, upper)
+                else:
+                    draw(s, upper)
+            buttons = st.container(horizontal=True)
+            buttons.form_submit_button(
                 SAVE.get(section, "Save"), key=f"settings_save_{section}", type="primary",
                 on_click=write_action(lambda con: declared.set_values(con, save()),
                                       f"{declared.SECTIONS[section]} saved; they apply at the next scan."),
             )
-            b.form_submit_button("Back to the defaults", key=f"settings_reset_{section}", on_click=defaults,
+            buttons.form_submit_button("Back to the defaults", key=f"settings_reset_{section}", on_click=defaults,
                                  help="Puts the defaults in the form; Save stores them")
     for s in group:
         if s.env:
@@ -112,9 +121,7 @@ def weights_share() -> None:
 
 def domains_editor(s: declared.Setting) -> None:
     domains = current.get(s.key) or []
-    st.caption(
-        md_text(s.help) + " The essay's own: " + ", ".join(d.label for d in DOMAINS) + "."
-    )
+    st.caption(s.help + " The essay's own: " + ", ".join(d.label for d in DOMAINS) + ".")
 
     def remove(slug: str) -> Any:
         kept = [d for d in domains if d["slug"] != slug]

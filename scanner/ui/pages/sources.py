@@ -76,7 +76,9 @@ if go:
     fetch_now()
     db = require_data(edition=False)  # the fetch changed the data: read it afresh
 
-rows = resources.sources(*db)
+editions = resources.editions(*db)
+up_to = editions[-1]["edition"] if editions else None  # the weeks the latest edition looked at
+rows = resources.sources(*db, up_to)
 if rows:
     broken = [r["name"] for r in rows if r["broken"]]
     failing = [r["name"] for r in rows if r["consecutive_failures"] and not r["broken"]]
@@ -110,12 +112,12 @@ if rows:
                 "name": r["name"],
                 "health": health(r),
                 "evidence": r["evidence"],
-                "org": r["org"] or "",
                 "items": r["items"],
                 "weeks": r["items_per_week"],
                 "last result": r["last_status"] or "",
                 "last fetch": r["last_fetch"] or "",
                 "last error": r["last_error"] or "",
+                "org": r["org"] or "",
                 "kind": r["kind"],
                 "feed": r["url"],
                 "why": r["reason"] or "",
@@ -129,13 +131,15 @@ if rows:
         key="sources_table",
         height=min(560, 35 * len(frame) + 38),
         column_config={
-            "name": st.column_config.TextColumn(pinned=True),
+            "name": st.column_config.TextColumn(width=160),
             "health": st.column_config.TextColumn(help="off, broken, failing ×N, never fetched, or ok"),
             "evidence": st.column_config.TextColumn(help=EVIDENCE_HELP),
             "items": st.column_config.NumberColumn(help="Items stored from this source, in all"),
             "weeks": st.column_config.BarChartColumn(
-                f"last {WEEKS} weeks", y_min=0,
-                help=f"Items published per week over the last {WEEKS} weeks, oldest first"),
+                f"{WEEKS} weeks to {up_to}" if up_to else f"last {WEEKS} weeks", y_min=0, width=150,
+                y_max=max(1, *(max(r["items_per_week"]) for r in rows)),  # one scale for every source
+                help=f"Items published per week over the {WEEKS} weeks up to "
+                     + (f"the latest edition ({up_to})" if up_to else "now") + ", oldest first"),
             "last error": st.column_config.TextColumn(width="medium"),
             "feed": st.column_config.LinkColumn("feed", display_text="open ↗"),
             "why": st.column_config.TextColumn(width="medium"),
