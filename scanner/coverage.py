@@ -68,6 +68,7 @@ class ClauseIndex:
     avg_len: float
     specs: list[str] = field(default_factory=list)
     postings: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    spec_rows: dict[str, np.ndarray] = field(default_factory=dict)
     lengths: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     cap_cov: dict[str, dict[str, tuple[float, list[int]]]] = field(default_factory=dict)
     # spec -> capability slug -> (coverage, governing clause rows)
@@ -97,6 +98,8 @@ def build_index(clauses: Sequence[Clause], vectors: np.ndarray, cap_vectors: np.
         for t, f in d.items():
             index.postings.setdefault(t, []).append((i, f))
     index.lengths = np.array([sum(d.values()) for d in docs], dtype=np.float32)
+    spec_of = np.array([f"{c.spec}@{c.version}" for c in clauses])
+    index.spec_rows = {spec: np.flatnonzero(spec_of == spec) for spec in index.specs}
     index.cap_cov = capability_coverage(index, cap_vectors)
     return index
 
@@ -182,12 +185,11 @@ def assess(text: str, vector: np.ndarray, capability: str | None, index: ClauseI
     lex_norm = lexical / top_lex if top_lex > 0 else lexical
     # BM25 only reorders among clauses that are already close; it cannot lift an unrelated one.
     hybrid = dense + 0.12 * lex_norm * (dense > 0.2)
-    spec_of = [f"{c.spec}@{c.version}" for c in index.clauses]
     per_spec: dict[str, float] = {}
     cap = CAPABILITY_BY_SLUG.get(capability or "")
     for spec in index.specs:
-        rows = [i for i, s in enumerate(spec_of) if s == spec]
-        best = float(hybrid[rows].max()) if rows else 0.0
+        rows = index.spec_rows.get(spec)
+        best = float(hybrid[rows].max()) if rows is not None and len(rows) else 0.0
         match = _calibrate_match(best)
         if cap is not None:
             cap_value = index.cap_cov.get(spec, {}).get(cap.slug, (0.0, []))[0]
