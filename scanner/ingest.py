@@ -77,7 +77,9 @@ def parse_path(path: Path, source: str | None) -> tuple[str, list[Any]]:
     name = check_source_name(source or re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-") or "file")
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         text = data.decode("utf-8", errors="strict") if _utf8(data, path) else ""
-        return name, parse_jsonl(text.splitlines(), source=name, where=str(path))
+        # only "\n" ends a JSON Lines record: a JSON string may hold U+2028 and friends raw
+        lines = [line.removesuffix("\r") for line in text.split("\n")]
+        return name, parse_jsonl(lines, source=name, where=str(path))
     if b"\x00" in data[:4096]:
         raise BadInput(f"{path}: a binary file, not a feed")
     try:

@@ -67,7 +67,7 @@ def set_triage(
     row = con.execute("SELECT status, owner FROM triage WHERE candidate_id = ?", [cid]).fetchone()
     old_status, old_owner = (row[0], row[1]) if row else ("new", None)
     if row is None:
-        con.execute("INSERT INTO triage VALUES (?, 'new', NULL, ?)", [cid, now])
+        con.execute("INSERT INTO triage VALUES (?, 'new', NULL, ?) ON CONFLICT DO NOTHING", [cid, now])
     if status is not None and status != old_status:
         con.execute("UPDATE triage SET status = ?, updated_at = ? WHERE candidate_id = ?", [status, now, cid])
         con.execute("INSERT INTO triage_log VALUES (?, ?, 'status', ?, ?, ?)", [cid, now, old_status, status, author])

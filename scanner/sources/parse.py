@@ -152,6 +152,8 @@ def _parse_json_feed(
         doc = json.loads(data.decode("utf-8", errors="replace"))
     except json.JSONDecodeError as exc:
         raise BadInput(f"{source}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    except RecursionError as exc:
+        raise BadInput(f"{source}: the JSON is nested too deeply to read") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         raise BadInput(f"{source}: a JSON Feed needs an object with an 'items' list")
     feed_org = org or org_from_url(doc.get("home_page_url"))
@@ -191,6 +193,8 @@ def parse_jsonl(lines: Iterable[str], *, source: str, where: str) -> list[Item]:
             raw = json.loads(line)
         except json.JSONDecodeError as exc:
             raise BadInput(f"{where}:{n}: not valid JSON ({exc.msg})") from exc
+        except RecursionError as exc:
+            raise BadInput(f"{where}:{n}: the JSON is nested too deeply to read") from exc
         if not isinstance(raw, dict):
             raise BadInput(f"{where}:{n}: each line must be a JSON object")
         title = raw.get("title")

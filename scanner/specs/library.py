@@ -129,12 +129,11 @@ def latest_version(con: Any, name: str) -> str | None:
 def store_spec(con: Any, doc: SpecDocument) -> SpecDocument:
     """Store a version, keyed against the spec's latest earlier version. Replaces the same
     version if it is imported again."""
-    previous_version = latest_version(con, doc.name)
-    previous = (
-        _clauses(con, doc.name, previous_version)
-        if previous_version and previous_version != doc.version
-        else []
-    )
+    # a re-imported version keys against itself (its keys stay); a new one against the latest
+    previous = _clauses(con, doc.name, doc.version)
+    if not previous:
+        previous_version = latest_version(con, doc.name)
+        previous = _clauses(con, doc.name, previous_version) if previous_version else []
     keyed = assign_keys(doc.clauses, previous)
     con.execute("DELETE FROM clauses WHERE spec = ? AND version = ?", [doc.name, doc.version])
     con.execute("DELETE FROM specs WHERE name = ? AND version = ?", [doc.name, doc.version])

@@ -9,6 +9,7 @@ stays locked past ``wait`` seconds raises :class:`DatabaseBusy` (exit code 4 on 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,16 @@ from scanner.errors import BadInput, DatabaseBusy
 from scanner.store._schema import LATEST, MIGRATIONS
 
 DEFAULT_DB = Path("data") / "wetcement.duckdb"
+_WRITERS: dict[str, threading.RLock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(db: Path) -> threading.RLock:
+    """Threads of one process (the dashboard's sessions) take turns to write: DuckDB would
+    otherwise let two of them insert the same key and fail one at commit."""
+    key = str(db.resolve())
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(key, threading.RLock())
 DEFAULT_WAIT = 30.0
 
 
@@ -97,11 +108,16 @@ def session(
     wait: float | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """One unit of work on a short-lived connection; writes commit together or not at all."""
-    con = open_connection(path, read_only=read_only, wait=wait)
-    try:
-        if read_only:
+    if read_only:
+        con = open_connection(path, read_only=True, wait=wait)
+        try:
             yield con
-        else:
+        finally:
+            con.close()
+        return
+    with _writer_lock(resolve_path(path)):
+        con = open_connection(path, wait=wait)
+        try:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
@@ -109,8 +125,8 @@ def session(
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
-    finally:
-        con.close()
+        finally:
+            con.close()
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
