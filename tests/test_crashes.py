@@ -22,8 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from scanner import store
 from tests.test_reliability import (
     REPO,
@@ -90,7 +88,7 @@ def scan_result(db: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 def test_kill_9_during_scan_then_the_next_scan_equals_an_uninterrupted_one(
         fresh_db: Path, tmp_path: Path) -> None:
-    ingest_rows(fresh_db, synthetic_items(700, seed=21, start=datetime(2025, 3, 1)), tmp_path)
+    ingest_rows(fresh_db, synthetic_items(550, seed=21, start=datetime(2025, 3, 1)), tmp_path)
     add_spec(fresh_db)
     reference = tmp_path / "reference.duckdb"
     shutil.copy(fresh_db, reference)
@@ -100,7 +98,7 @@ def test_kill_9_during_scan_then_the_next_scan_equals_an_uninterrupted_one(
     assert done.returncode == 0, done.stderr
     expected = scan_result(reference)
     n_items = len(expected["verdicts"])
-    assert expected["edition"] and n_items == 700
+    assert expected["edition"] and n_items == 550
 
     victim = fresh_db
     moments = [  # (progress line, then seconds) - the scan's phases, in order
@@ -108,12 +106,14 @@ def test_kill_9_during_scan_then_the_next_scan_equals_an_uninterrupted_one(
         ("embedding", 0.0),  # texts read, about to embed
         ("embedded 512/", 0.0),  # one chunk committed, the next one embedding
         ("classified", 0.0),  # inside the final transaction: verdicts written, not committed
-        ("coverage for", 0.3),  # later in the same transaction
-        ("classified", 0.6),
+        ("coverage for", 0.0),  # later in the same transaction
     ]
     killed = 0
-    for after, delay in moments:
-        killed += kill_9(cli_cmd(victim, *scan), env, after=after, delay=delay)
+    for n, (after, delay) in enumerate(moments):
+        hit = kill_9(cli_cmd(victim, *scan), env, after=after, delay=delay)
+        killed += hit
+        if n == 3:
+            assert hit, "the kill just after 'classified' must land inside the final transaction"
         opens_and_is_consistent(victim)
         verdicts = rows(victim, "SELECT count(*) FROM item_verdicts")[0][0]
         editions = rows(victim, "SELECT count(*) FROM editions")[0][0]
@@ -166,7 +166,7 @@ def test_kill_9_during_fetch_then_the_next_fetch_equals_an_uninterrupted_one(tmp
         assert len(expected) == SOURCES * PER_SOURCE
 
         killed = 0
-        moments = [(None, 0.3), ("[1/", 0.05), ("[2/", 0.25), ("[3/", 0.1), ("[1/", 0.0)]
+        moments = [(None, 0.3), ("[1/", 0.05), ("[2/", 0.25), ("[3/", 0.1)]
         for after, delay in moments:
             killed += kill_9(cli_cmd(victim, "fetch"), env, after=after, delay=delay)
             opens_and_is_consistent(victim)
@@ -184,7 +184,7 @@ def test_kill_9_during_fetch_then_the_next_fetch_equals_an_uninterrupted_one(tmp
 # --- specs add -----------------------------------------------------------------------------------
 
 
-def _big_spec(path: Path, sections: int = 45, paragraphs: int = 40) -> Path:
+def _big_spec(path: Path, sections: int = 32, paragraphs: int = 40) -> Path:
     r = random.Random(5)
     words = ["assistant", "must", "should", "never", "always", "user", "developer", "data", "privacy", "consent", "payment", "agent", "memory", "browse", "voice", "camera", "screen", "tool", "action", "confirm", "refuse", "explain"]
     parts = ["# Big spec {#big}\n"]
@@ -233,10 +233,7 @@ def test_kill_9_during_specs_add_then_the_next_add_equals_an_uninterrupted_one(t
     done = cli(victim, *add, env=env)
     assert done.returncode == 0, done.stderr
     opens_and_is_consistent(victim)
-    if committed is None:
-        assert rows(victim, CLAUSES) == expected
-    else:  # this run re-imported a stored version: see the test below
-        assert rows(victim, "SELECT count(*) FROM clauses WHERE version = '2'")[0][0] == n
+    assert rows(victim, CLAUSES) == expected  # after a late kill this run is a re-import (below)
 
 
 def test_reimporting_a_version_keeps_its_clause_keys(tmp_path: Path) -> None:

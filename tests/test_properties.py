@@ -133,7 +133,7 @@ def render_markdown(preamble: list[Any], sections: list[Any]) -> tuple[str, list
     return "\n".join(lines), paragraphs
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(preamble=st.lists(block, max_size=2), sections=st.lists(section, max_size=6))
 def test_splitter_keeps_every_word_in_order_under_its_headings_with_rising_ordinals(
         preamble: list[Any], sections: list[Any]) -> None:

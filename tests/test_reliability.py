@@ -306,7 +306,7 @@ def test_second_scan_is_refused_with_4_or_waits_and_finds_nothing_to_do(hashing_
         err.wait_for("embedding", timeout=60)
         impatient = subprocess.Popen(cli_cmd(db, "scan", *as_of), stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, cwd=REPO,
-                                     env=cli_env(WETCEMENT_DB_WAIT="1"))
+                                     env=cli_env(WETCEMENT_DB_WAIT="0"))
         patient = subprocess.Popen(cli_cmd(db, "scan", *as_of), stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True, cwd=REPO,
                                    env=cli_env(WETCEMENT_DB_WAIT="120"))
@@ -339,7 +339,7 @@ from pathlib import Path
 from scanner import store, report
 db, stop, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 reads, errors, seen = [], [], []
-while not stop.exists():
+def read():
     began = time.time()
     try:
         with store.session(db) as con:  # as the dashboard does: a short-lived connection
@@ -352,7 +352,10 @@ while not stop.exists():
     except Exception as exc:
         errors.append(f"{type(exc).__name__}: {exc}")
     reads.append((began, time.time()))
+while not stop.exists():
+    read()
     time.sleep(0.05)
+read()  # the page reloaded after the update: it must see the new edition
 out.write_text(json.dumps({"reads": reads, "errors": errors, "seen": seen}))
 """
 
@@ -360,7 +363,7 @@ out.write_text(json.dumps({"reads": reads, "errors": errors, "seen": seen}))
 def test_update_while_the_dashboard_reads(tmp_path: Path, fresh_db: Path) -> None:
     db = fresh_db
     first = synthetic_items(60, seed=3, start=datetime(2025, 6, 1))
-    more = synthetic_items(500, seed=4, start=datetime(2025, 6, 2), step=timedelta(minutes=20))
+    more = synthetic_items(300, seed=4, start=datetime(2025, 6, 2), step=timedelta(minutes=20))
     stop, out = tmp_path / "stop", tmp_path / "reads.json"
     env = cli_env(WETCEMENT_ALLOW_PRIVATE_NETWORKS="1", WETCEMENT_DB_WAIT="60")
     with FeedServer() as server:
@@ -385,7 +388,7 @@ def test_update_while_the_dashboard_reads(tmp_path: Path, fresh_db: Path) -> Non
     assert reader.returncode == 0, reader_err
     assert upd.returncode == 0, upd.stderr
     fetched = json.loads(upd.stdout)
-    assert fetched["fetch"][0]["new"] == 500 and fetched["scan"]["new_items"] == 500
+    assert fetched["fetch"][0]["new"] == 300 and fetched["scan"]["new_items"] == 300
     log = json.loads(out.read_text())
     assert log["errors"] == []
     reads = log["reads"]
@@ -544,25 +547,30 @@ def test_restoring_an_older_backup_migrates_it(demo_db: Path, tmp_path: Path) ->
 
 
 HOLDER = r"""
-import sys, time
+import sys
 from scanner import store
 from scanner.triage import set_triage
 with store.session(sys.argv[1]) as con:
     set_triage(con, sys.argv[2], note="written while a restore was asked for", author="holder")
     print("holding", flush=True)
-    time.sleep(float(sys.argv[3]))
+    sys.stdin.readline()  # hold the database (a transaction open) until told to finish
 """
+
+
+def _holder(db: Path, cid: str) -> subprocess.Popen[str]:
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), cid], cwd=REPO, env=cli_env(),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    return holder
 
 
 def test_restore_never_swaps_the_file_under_a_running_writer(demo_db: Path, tmp_path: Path) -> None:
     backup = tmp_path / "demo.bak"
     assert cli(demo_db, "backup", str(backup)).returncode == 0
     _, ids = _latest(demo_db)
-    with subprocess.Popen([sys.executable, "-c", HOLDER, str(demo_db), ids[0], "3"], cwd=REPO,
-                          env=cli_env(), stdout=subprocess.PIPE, text=True) as holder:
-        assert holder.stdout.readline().strip() == "holding"
+    with _holder(demo_db, ids[0]) as holder:
         out = cli(demo_db, "restore", str(backup), env=cli_env(WETCEMENT_DB_WAIT="1"))
-        holder.communicate(timeout=60)
+        holder.communicate("done\n", timeout=60)
     assert holder.returncode == 0
     assert out.returncode == 4, out.stderr
     assert "busy" in one_line(out.stderr)
@@ -570,13 +578,15 @@ def test_restore_never_swaps_the_file_under_a_running_writer(demo_db: Path, tmp_
         kept = con.execute("SELECT count(*) FROM notes WHERE author = 'holder'").fetchone()[0]
     assert kept == 1  # the writer's committed note was not thrown away with a swapped file
     assert problems(demo_db) == []
-    # given time, the restore waits for the writer and then restores
-    with subprocess.Popen([sys.executable, "-c", HOLDER, str(demo_db), ids[1], "1.5"], cwd=REPO,
-                          env=cli_env(), stdout=subprocess.PIPE, text=True) as holder:
-        assert holder.stdout.readline().strip() == "holding"
-        out = cli(demo_db, "restore", str(backup), env=cli_env(WETCEMENT_DB_WAIT="60"))
-        holder.communicate(timeout=60)
-    assert out.returncode == 0, out.stderr
+    # given time, the restore waits for the writer to finish, then restores
+    with _holder(demo_db, ids[1]) as holder, subprocess.Popen(
+            cli_cmd(demo_db, "restore", str(backup)), cwd=REPO, env=cli_env(WETCEMENT_DB_WAIT="60"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as restore:
+        time.sleep(1.0)
+        assert restore.poll() is None  # waiting for the writer
+        holder.communicate("done\n", timeout=60)
+        _, err = restore.communicate(timeout=120)
+    assert restore.returncode == 0, err
     assert dump(demo_db) == dump(backup)
 
 
