@@ -323,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--edition")
     p.add_argument("--limit", type=int)
 
-    p = add("sensitivity", cmd_sensitivity, "how stable the top 10 is under ±20% weight changes")
+    p = add("sensitivity", cmd_sensitivity, "how stable the top 10 is under ±20%% weight changes")
     p.add_argument("--edition")
     p.add_argument("--delta", type=float, default=0.2)
 

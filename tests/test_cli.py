@@ -82,3 +82,29 @@ def test_ingest_then_list(fresh_db: Path) -> None:
     assert json.loads(out.stdout)["new"] == 2
     again = cli("ingest", str(feed), "--format", "json", db=fresh_db)
     assert json.loads(again.stdout) == {"new": 0, "updated": 0, "unchanged": 2, "merged_reposts": 0}
+
+
+def test_help_of_every_command_and_subcommand_prints() -> None:
+    """argparse formats help lazily: a stray % in one help string breaks `--help` for all."""
+    import argparse
+    import contextlib
+    import io
+
+    from scanner.cli import build_parser
+
+    def walk(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+        out = [path]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    out += walk(sub, (*path, name))
+        return out
+
+    commands = walk(build_parser(), ())
+    assert len(commands) > 20
+    for path in commands:
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf), pytest.raises(SystemExit) as done:
+            build_parser().parse_args([*path, "--help"])
+        assert done.value.code == 0, path
+        assert "usage: wetcement" in buf.getvalue(), path
