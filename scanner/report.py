@@ -38,6 +38,7 @@ def candidates(
         [day, limit] if limit else [day],
     ).fetchall()
     cutoff = datetime(day.year, day.month, day.day, 23, 59, 59)
+    counted = {} if with_items else _member_counts(con, day, cutoff)
     out = []
     for cid, rank_now, score, components, detail, label, capability in rows:
         detail = json.loads(detail)
@@ -52,7 +53,7 @@ def candidates(
             if with_items
             else []
         )
-        orgs = sorted({m[3] for m in members if m[3]})
+        n_members, orgs = (len(members), sorted({m[3] for m in members if m[3]})) if with_items else counted.get(cid, (0, []))
         triage = triage_state(con, cid)
         series, movers = time_series(members)
         out.append(
@@ -86,7 +87,7 @@ def candidates(
                 "weekly": series,
                 "first_movers": movers,
                 "ratings": _ratings(con, cid),
-                "n_items": len(members),
+                "n_items": n_members,
                 "n_orgs": len(orgs),
                 "first_seen": detail.get("novelty", {}).get("first_seen"),
                 "last_seen": _iso(members[0][4]) if members else None,
@@ -99,6 +100,20 @@ def candidates(
             }
         )
     return out
+
+
+def _member_counts(con: Any, day: date, cutoff: datetime) -> dict[str, tuple[int, list[str]]]:
+    """Items and organisations of every candidate of edition ``day``, in one query (for the
+    read model without the item lists)."""
+    rows = con.execute(
+        "SELECT a.candidate_id, count(*), list(DISTINCT i.org) FILTER (WHERE i.org IS NOT NULL) "
+        "FROM edition_candidates e JOIN assignments a ON a.candidate_id = e.candidate_id "
+        "JOIN items i ON i.id = a.item_id JOIN item_verdicts v ON v.item_id = i.id "
+        "WHERE e.edition = ? AND i.published <= ? AND coalesce(v.override, v.is_affordance) "
+        "GROUP BY a.candidate_id",
+        [day, cutoff],
+    ).fetchall()
+    return {r[0]: (int(r[1]), sorted(r[2] or [])) for r in rows}
 
 
 def time_series(members: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pytest
 
 from scanner.rank import COMPONENTS, DEFAULT_WEIGHTS, score
 from scanner.taxonomy import DOMAINS
 from scanner.ui import charts
-from scanner.ui.filters import filter_items, map_points
+from scanner.ui.filters import map_points
 from scanner.ui.widgets import md_link, md_text, trend_arrow
 
 
@@ -142,23 +140,6 @@ def test_feed_text_cannot_inject_tags_into_charts():
     r["label"] = '<a href="javascript:alert(1)">click</a>'
     fig = charts.score_breakdown([r])
     assert "<" not in fig.data[0].y[0] and ">" not in fig.data[0].y[0]
-
-
-def test_filter_items_by_text_org_source_dates_and_verdict():
-    items = [
-        {"title": "Memory for everyone", "summary": "", "org": "OpenAI", "source": "openai-news",
-         "sources": ["openai-news"], "published": "2025-03-01 10:00:00", "is_affordance": True},
-        {"title": "Funding round", "summary": "we raised money", "org": "Acme", "source": "acme",
-         "sources": ["acme", "wire"], "published": "2025-05-01 10:00:00", "is_affordance": False},
-    ]
-    assert len(filter_items(items)) == 2
-    assert [i["org"] for i in filter_items(items, text="MEMORY every")] == ["OpenAI"]
-    assert [i["org"] for i in filter_items(items, text="raised")] == ["Acme"]  # summaries too
-    assert [i["org"] for i in filter_items(items, orgs=["Acme"])] == ["Acme"]
-    assert [i["org"] for i in filter_items(items, sources=["wire"])] == ["Acme"]
-    assert [i["org"] for i in filter_items(items, start=date(2025, 4, 1))] == ["Acme"]
-    assert [i["org"] for i in filter_items(items, end=date(2025, 3, 1))] == ["OpenAI"]
-    assert [i["org"] for i in filter_items(items, affordance=False)] == ["Acme"]
 
 
 def test_feed_text_renders_as_text_and_links_only_http():

@@ -253,3 +253,11 @@ def test_candidate_lists_the_items_the_team_took_out(con) -> None:
     assert after["ruled_out"][0]["override"] is False and after["ruled_out"][0]["evidence"] == out["evidence"]
     override_item(con, out["id"], None, HashingEmbedder().name)
     assert report.candidate(con, cid)["ruled_out"] == []
+
+
+def test_candidates_without_item_lists_still_count_items_and_organisations(con) -> None:
+    full, light = report.candidates(con), report.candidates(con, with_items=False)
+    assert [c["id"] for c in full] == [c["id"] for c in light]
+    for a, b in zip(full, light, strict=True):
+        assert (b["n_items"], b["orgs"], b["n_orgs"]) == (a["n_items"], a["orgs"], a["n_orgs"]) and b["items"] == []
+    assert any(c["n_items"] > 3 for c in light)

@@ -505,3 +505,36 @@ def test_candidate_item_override_takes_an_item_out_and_puts_it_back(db: Path, to
     with store.session(db) as con:
         assert con.execute("SELECT override FROM item_verdicts WHERE item_id = ?", [item["id"]]).fetchone() == (None,)
     assert not [b for b in at.button if b.key == f"override_undo_{item['id']}"]
+
+
+def test_explore_pages_through_many_items(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("scanner.browse.PAGE_SIZE", 100)
+    at = open_page("explore")
+    first = at.dataframe[0].value
+    assert len(first) == 100
+    assert any("1–100 of 240 matching items" in c.value for c in at.caption)
+    at.number_input(key="explore_page").set_value(3).run()
+    third = at.dataframe[0].value
+    assert len(third) == 40 and not set(third["title"]) & set(first["title"])
+    at.selectbox(key="explore_affordance").set_value("no").run()  # fewer than a page: back to page one
+    assert not at.exception and at.session_state["explore_page"] == 1
+    assert not at.dataframe[0].value["affordance"].any()
+
+
+def test_explore_by_domain_affordance_and_meaning(db: Path, top: list[dict]) -> None:
+    at = open_page("explore")
+    at.multiselect(key="explore_domains").set_value(["memory"]).run()
+    caps = set(at.dataframe[0].value["capability"])
+    assert caps and caps <= {"persistent-memory", *(c for c in caps if c)}
+    at.multiselect(key="explore_domains").set_value([]).run()
+    at.selectbox(key="explore_group").set_value(top[0]["id"]).run()
+    group = at.dataframe[0].value
+    assert set(group["candidate"]) == {top[0]["id"]} and len(group) == top[0]["n_items"]
+    at.selectbox(key="explore_group").set_value(None).run()
+    at.radio(key="explore_mode").set_value("meaning").run()
+    at.text_input(key="explore_text").input("the assistant remembers earlier conversations").run()
+    assert not at.exception
+    found = at.dataframe[0].value
+    assert list(found["similarity"]) == sorted(found["similarity"], reverse=True)
+    assert (found["capability"].head(5) == "persistent-memory").sum() >= 3
+    assert any("closest in meaning" in c.value for c in at.caption)

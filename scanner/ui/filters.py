@@ -1,47 +1,13 @@
-"""Pure helpers behind the Explore and Map pages: filtering rows and placing affordances."""
+"""Pure helpers behind the Map page: placing affordances."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from scanner.ui.charts import pca_2d
-
-
-def filter_items(
-    rows: Iterable[Mapping[str, Any]],
-    *,
-    text: str = "",
-    orgs: Sequence[str] = (),
-    sources: Sequence[str] = (),
-    start: date | None = None,
-    end: date | None = None,
-    affordance: bool | None = None,
-) -> list[Mapping[str, Any]]:
-    """Items whose title or summary contains every word of ``text`` (any case), and that
-    match the other filters; an empty filter keeps everything."""
-    words = text.lower().split()
-    out = []
-    for r in rows:
-        hay = f"{r.get('title') or ''} {r.get('summary') or ''}".lower()
-        if words and not all(w in hay for w in words):
-            continue
-        if orgs and r.get("org") not in orgs:
-            continue
-        if sources and not ({r.get("source"), *(r.get("sources") or [])} & set(sources)):
-            continue
-        day = (r.get("published") or "")[:10]
-        if start and day < start.isoformat():
-            continue
-        if end and day > end.isoformat():
-            continue
-        if affordance is not None and bool(r.get("is_affordance")) != affordance:
-            continue
-        out.append(r)
-    return out
 
 
 def map_points(

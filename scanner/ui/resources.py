@@ -89,6 +89,60 @@ def items(path: str, version: tuple[Any, ...]) -> list[dict[str, Any]]:
     return _read(path, read)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def explore_facets(path: str, version: tuple[Any, ...]) -> dict[str, Any]:
+    """The Explore filters' choices (`scanner.browse.facets`)."""
+    from scanner.browse import facets
+
+    return _read(path, facets)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def explore_search(
+    path: str, version: tuple[Any, ...], query: dict[str, Any], limit: int, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of matching items and their count (`scanner.browse.search`); ``query`` holds
+    the fields of `scanner.browse.Query` as plain values."""
+    from scanner.browse import Query, search
+
+    return _read(path, search, Query(**query), limit=limit, offset=offset)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def explore_by_meaning(
+    path: str, version: tuple[Any, ...], text: str, query: dict[str, Any], k: int
+) -> list[dict[str, Any]]:
+    """The ``k`` items closest in meaning to ``text`` among those ``query`` keeps, best first,
+    each with its ``similarity``."""
+    from scanner.browse import Query, fetch, matching_ids, rank_by_meaning
+
+    embedder = embedder_resource()
+    ids, matrix = item_vectors(path, version, embedder.name)
+    vector = embedder.encode([text])[0]
+    q = Query(**query)
+    keep = _read(path, matching_ids, q) if q != Query() else None
+    ranked = rank_by_meaning(vector, ids, matrix, keep, k)
+    rows = _read(path, fetch, [i for i, _ in ranked])
+    sims = dict(ranked)
+    return [{**r, "similarity": round(sims[r["id"]], 4)} for r in rows]
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def item_vectors(path: str, version: tuple[Any, ...], model: str) -> tuple[list[str], Any]:
+    """Every live item's vector as one matrix (kept, not copied, between reruns)."""
+    from scanner.browse import item_matrix
+
+    return _read(path, item_matrix, model)
+
+
+@st.cache_resource(show_spinner="Loading the embedding model…")
+def embedder_resource() -> Any:
+    """The embedding model, loaded once per dashboard process."""
+    from scanner.embed import default_embedder
+
+    return default_embedder()
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def edition_diff(path: str, version: tuple[Any, ...], a: str, b: str) -> dict[str, Any]:
     from scanner.editions import diff
