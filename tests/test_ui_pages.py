@@ -200,6 +200,12 @@ def test_map_and_sources_and_coverage(db: Path) -> None:
     at = open_page("coverage")
     assert len(at.get("plotly_chart")) == 1
     assert "Every spec has one version" in texts(at)
+    clauses = next(d.value for d in at.dataframe if "section" in d.value.columns)
+    assert len(clauses) > 20 and clauses["link"].dropna().str.startswith("http").all()
+    at.text_input(key="coverage_clause_text").input("PRIVACY").run()
+    found = next(d.value for d in at.dataframe if "section" in d.value.columns)
+    assert 0 < len(found) < len(clauses)
+    assert all("privacy" in f"{a} {b}".lower() for a, b in zip(found["section"], found["text"], strict=True))
 
 
 def test_coverage_compares_two_versions_of_a_spec(db: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from scanner.sources.safety import safe_link
 from scanner.ui import charts, resources
 from scanner.ui.widgets import edition_picker, keep_valid, md_link, md_text, require_data
 
@@ -41,7 +42,7 @@ with tab_map:
 
 with tab_specs:
     st.dataframe(
-        pd.DataFrame(specs),
+        pd.DataFrame([{**s, "link": safe_link(s.get("link"))} for s in specs]),
         hide_index=True,
         key="coverage_specs",
         column_config={"link": st.column_config.LinkColumn("link", display_text="open ↗")},
@@ -52,11 +53,28 @@ with tab_specs:
     keep_valid("coverage_spec_version", versions)
     version = st.selectbox("Version", list(reversed(versions)), key="coverage_spec_version")
     doc = resources.spec_clauses(*db, name, version)
-    st.caption(f"{len(doc['clauses'])} clauses" + (" · a digest in our own words, not the official text" if doc["is_digest"] else ""))
-    with st.container(height=420, key="coverage_clauses"):
-        for c in doc["clauses"]:
-            st.markdown(f"**{md_link(c['section'], c['link'])}**")
-            st.caption(md_text(c["text"]))
+    words = st.text_input("Find clauses", key="coverage_clause_text", placeholder="words in the section or the text")
+    wanted = words.lower().split()
+    found = [c for c in doc["clauses"] if all(w in f"{c['section']} {c['text']}".lower() for w in wanted)]
+    st.caption(
+        (f"{len(found)} of " if wanted else "") + f"{len(doc['clauses'])} clauses"
+        + (" · a digest in our own words, not the official text" if doc["is_digest"] else "")
+    )
+    # one table, however long the spec: a 300-page spec has thousands of clauses
+    st.dataframe(
+        pd.DataFrame(
+            [{"section": c["section"], "text": c["text"], "link": safe_link(c["link"])} for c in found],
+            columns=["section", "text", "link"],
+        ),
+        hide_index=True,
+        key="coverage_clauses",
+        height=420,
+        column_config={
+            "section": st.column_config.TextColumn(width="medium"),
+            "text": st.column_config.TextColumn(width="large"),
+            "link": st.column_config.LinkColumn("link", display_text="open ↗", width="small"),
+        },
+    )
 
 with tab_diff:
     several = sorted({s["name"] for s in specs if sum(t["name"] == s["name"] for t in specs) >= 2})
