@@ -39,20 +39,22 @@ def candidates(
     ).fetchall()
     cutoff = datetime(day.year, day.month, day.day, 23, 59, 59)
     counted = {} if with_items else _member_counts(con, day, cutoff)
+    by_candidate: dict[str, list[Any]] = {}
+    if with_items:  # every member of every candidate of the edition, in one query
+        for m in con.execute(
+            "SELECT a.candidate_id, i.id, i.url, i.title, i.org, i.published "
+            "FROM edition_candidates e JOIN assignments a ON a.candidate_id = e.candidate_id "
+            "JOIN items i ON i.id = a.item_id JOIN item_verdicts v ON v.item_id = i.id "
+            "WHERE e.edition = ? AND i.published <= ? AND coalesce(v.override, v.is_affordance) "
+            + ("AND e.rank <= ? " if limit else "")
+            + "ORDER BY i.published DESC, i.id",
+            [day, cutoff, limit] if limit else [day, cutoff],
+        ).fetchall():
+            by_candidate.setdefault(m[0], []).append(m[1:])
     out = []
     for cid, rank_now, score, components, detail, label, capability in rows:
         detail = json.loads(detail)
-        members = (
-            con.execute(
-                "SELECT i.id, i.url, i.title, i.org, i.published FROM assignments a "
-                "JOIN items i ON i.id = a.item_id JOIN item_verdicts v ON v.item_id = i.id "
-                "WHERE a.candidate_id = ? AND i.published <= ? AND coalesce(v.override, v.is_affordance) "
-                "ORDER BY i.published DESC, i.id",
-                [cid, cutoff],
-            ).fetchall()
-            if with_items
-            else []
-        )
+        members = by_candidate.get(cid, [])
         n_members, orgs = (len(members), sorted({m[3] for m in members if m[3]})) if with_items else counted.get(cid, (0, []))
         triage = triage_state(con, cid)
         series, movers = time_series(members)
