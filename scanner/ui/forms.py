@@ -18,6 +18,7 @@ from scanner.ui.widgets import (
     CRITERIA_ESSAY,
     EVIDENCE_HELP,
     INERTIA_ESSAY,
+    clause_lines,
     essay_link,
     flash,
     md_text,
@@ -104,7 +105,9 @@ def criteria_form(cid: str, ratings: dict[str, int]) -> None:
         st.form_submit_button("Save ratings and checklist", key="criteria_save", on_click=save)
 
 
-def draft_form(cid: str, drafts: list[dict[str, Any]]) -> None:
+def draft_form(cid: str, drafts: list[dict[str, Any]], db: tuple[str, tuple[Any, ...]] | None = None) -> None:
+    """The draft clause: save a new version, read the saved ones, and check the latest against
+    the specs in scope (on request; the check stays on for this affordance once asked for)."""
     latest = drafts[-1] if drafts else None
     seed("draft", (cid, latest["version"] if latest else 0), {"draft_text": latest["text"] if latest else ""})
 
@@ -121,6 +124,94 @@ def draft_form(cid: str, drafts: list[dict[str, Any]]) -> None:
     for d in reversed(drafts):
         with st.expander(f"Version {d['version']} · {d['at']} · {md_text(d['author'] or 'anonymous')}"):
             st.text(d["text"])
+    if latest is None:
+        return
+    st.button(
+        "Check the latest draft against the specs", key="draft_check",
+        on_click=lambda: st.session_state.update(_draft_check=cid),
+        help="Nearest clauses, possible duplicates, and the coverage this affordance would have "
+             "if a spec adopted the draft",
+    )
+    if st.session_state.get("_draft_check") != cid:
+        return
+    from scanner.errors import BadInput, DatabaseBusy
+
+    try:
+        with st.spinner("Reading the draft against the specs…"):
+            check = resources.draft_check(*(db or resources.current()), cid, latest["text"])
+    except (BadInput, DatabaseBusy) as exc:
+        st.error(str(exc))
+        return
+    with st.container(key="draft_check_result"):
+        _draft_check_view(latest["version"], check)
+
+
+def _draft_check_view(version: int, check: dict[str, Any]) -> None:
+    """What `scanner.drafts.check_draft` found, for the latest saved version."""
+    st.markdown(f"**Check of version {version}** against {md_text(', '.join(check['scope']) or 'no spec')}")
+    if check["note"]:
+        st.info(check["note"])
+    cov = check["coverage"]
+    if cov:
+        m = st.columns(3)
+        m[0].metric("Coverage now", f"{cov['now']:.2f} · {cov['level_now']}")
+        m[1].metric("Coverage if adopted", f"{cov['if_adopted']:.2f} · {cov['level_if_adopted']}",
+                    f"{cov['change']:+.2f}", delta_color="normal" if cov["change"] else "off")
+        m[2].metric("Gap if adopted", f"{cov['gap_if_adopted']:.2f}", f"{-cov['gap_change']:+.2f}",
+                    delta_color="inverse" if cov["gap_change"] else "off",
+                    help=f"1 − coverage; now {cov['gap_now']:.2f}")
+        where = f"if {cov['adopted_by']} adopted it" if cov["adopted_by"] else "whichever spec adopted it"
+        rank = cov.get("score")
+        st.caption(
+            f"Coverage now {cov['now']:.2f} ({cov['level_now']}) → {cov['if_adopted']:.2f} "
+            f"({cov['level_if_adopted']}) {md_text(where)}"
+            + (f"; score {rank['now']:.2f} → {rank['if_adopted']:.2f}, rank #{rank['rank_now']} → "
+               f"#{rank['rank_if_adopted']} in the {cov['edition']} edition" if rank else "")
+            + ". Worked out by the scan's own coverage code, with the draft added as one more "
+              "clause under a neutral heading, one spec at a time."
+        )
+        st.caption(
+            "Coverage rests on clauses that name the capability and say what the model should do: "
+            "a draft that does both (“The assistant should …” about this capability) raises it; "
+            "one clause alone seldom reaches “governs”, which the scan gives for about three."
+        )
+        seen = check["draft"]
+        st.caption(
+            ("The draft names the capability's terms: " + md_text(", ".join(seen["capability_terms"]))
+             if seen["capability_terms"] else "The draft names none of the terms a spec uses for this capability")
+            + ("; it is directive." if seen["directive"] else "; it has no directive wording (should, must, never…).")
+        )
+        st.dataframe(
+            [
+                {"spec": spec, "now": v["now"], "level now": v["level_now"], "if adopted": v["if_adopted"],
+                 "level if adopted": v["level_if_adopted"], "change": v["change"],
+                 "draft governs": "yes" if v["draft_governs"] else "no"}
+                for spec, v in cov["per_spec"].items()
+            ],
+            hide_index=True, key="draft_check_specs",
+            column_config={
+                "now": st.column_config.NumberColumn(format="%.2f"),
+                "if adopted": st.column_config.NumberColumn(format="%.2f"),
+                "change": st.column_config.NumberColumn(format="%+.2f"),
+                "draft governs": st.column_config.TextColumn(
+                    help="Whether the draft would count among the clauses that govern the capability in that spec"),
+            },
+        )
+    if check["duplicates"]:
+        st.warning(
+            f"The draft may repeat {len(check['duplicates'])} existing clause(s) "
+            f"(similarity {check['duplicate_threshold']:.2f} or more):"
+        )
+        for dup in check["duplicates"]:
+            clause_lines([dup])
+            if dup.get("draft_sentence"):
+                st.caption(f"repeated by the draft's sentence “{md_text(dup['draft_sentence'])}”")
+    st.markdown("**Nearest existing clauses to the draft**")
+    if not check["nearest"]:
+        st.caption("No clause to compare with.")
+    for spec, clauses in check["nearest"].items():
+        with st.expander(md_text(spec), expanded=False):
+            clause_lines(clauses)
 
 
 def grouping_forms(cid: str, label: str, others: dict[str, str]) -> None:

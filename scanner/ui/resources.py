@@ -236,3 +236,12 @@ def export_bytes_cached(
 ) -> bytes:
     """`export_bytes`, made ahead for a Streamlit too old for deferred downloads."""
     return export_bytes(path, fmt, edition, statuses, domains)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def draft_check(path: str, version: tuple[Any, ...], cid: str, text: str) -> dict[str, Any]:
+    """A draft clause checked against the specs in scope (`scanner.drafts.check_draft`), with
+    the dashboard's model. Writes nothing but the embeddings it had to compute."""
+    from scanner.drafts import check_draft
+
+    return _read(path, check_draft, cid, text, embedder_resource())

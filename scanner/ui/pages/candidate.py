@@ -151,7 +151,7 @@ st.markdown("### Criteria and readiness")
 forms.criteria_form(cid, extra["ratings"])
 
 st.markdown("### Draft clause")
-forms.draft_form(cid, extra["drafts"])
+forms.draft_form(cid, extra["drafts"], db)
 
 st.markdown("### Grouping")
 others = {r["id"]: f"#{r['rank']} {r['label']}" for r in rows if r["id"] != cid}
