@@ -7,13 +7,13 @@ import streamlit as st
 
 from scanner.ui import charts, resources
 from scanner.ui.filters import map_points
-from scanner.ui.widgets import candidate_link, edition_picker, require_data
+from scanner.ui.widgets import candidate_link, edition_picker, md_text, require_data
 
 st.title("Map")
 st.caption(
     "Each dot is an affordance, placed by the first two principal components of its items' mean "
     "embedding: close dots are about similar things. Colour is the gap (red: the specs say "
-    "little), size the score; the top ten carry their rank."
+    "little), size the score; the top ten carry their rank. Click a dot to open it."
 )
 db = require_data()
 with st.columns([1, 3])[0]:
@@ -24,7 +24,14 @@ if len(points) < 2:
     st.info("The map needs at least two affordances with embeddings; run `wetcement scan`.")
     st.stop()
 
-st.plotly_chart(charts.affordance_map(points), key="map_chart")
+event = st.plotly_chart(charts.affordance_map(points), key="map_chart", on_select="rerun", selection_mode="points")
+clicked = [points[p["point_index"]] for p in (event.selection.points if event else []) if "point_index" in p]
+if clicked:
+    c = clicked[0]
+    st.markdown(f"**#{c['rank']} {md_text(c['label'])}** · gap {c['gap']:.2f} · score {c['score']:.2f}")
+    candidate_link(c["id"])
+else:
+    st.caption("Click a dot to open its affordance.")
 
 st.markdown("**The widest gaps**")
 widest = sorted(points, key=lambda p: -p["gap"])[:10]
