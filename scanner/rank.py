@@ -7,7 +7,7 @@ Every component is in [0, 1], so the score is too. The weights used are saved wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,3 +95,22 @@ def explain(detail: Mapping[str, Any], components: Mapping[str, float]) -> str:
         parts.append(f"open precedent: {domains[0]}")
     sentence = "; ".join(parts)
     return sentence[0].upper() + sentence[1:] + "."
+
+
+def rescope(rows: Sequence[Mapping[str, Any]], specs: Sequence[str]) -> list[dict[str, Any]]:
+    """The candidates of an edition ranked again as if only ``specs`` (``name@version`` keys
+    of ``coverage_per_spec``) were in scope: coverage is the best of those specs, the gap is
+    one minus it, the score is re-weighted with the edition's weights, and the rows come back
+    in the new order with ``rank`` renumbered and ``edition_rank`` keeping the old one."""
+    out = []
+    for r in rows:
+        per_spec = r.get("coverage_per_spec") or {}
+        cov = max((float(per_spec[s]) for s in specs if s in per_spec), default=0.0)
+        components = {**r["components"], "gap": round(1.0 - cov, 4)}
+        weights = r.get("weights") or DEFAULT_WEIGHTS
+        out.append({**r, "components": components, "coverage": round(cov, 4), "score": score(components, weights),
+                    "edition_rank": r["rank"]})
+    out.sort(key=lambda r: (-r["score"], r["id"]))
+    for i, r in enumerate(out, 1):
+        r["rank"] = i
+    return out

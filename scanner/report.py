@@ -55,7 +55,11 @@ def candidates(
     for cid, rank_now, score, components, detail, label, capability in rows:
         detail = json.loads(detail)
         members = by_candidate.get(cid, [])
-        n_members, orgs = (len(members), sorted({m[3] for m in members if m[3]})) if with_items else counted.get(cid, (0, []))
+        n_members, orgs, newest = (
+            (len(members), sorted({m[3] for m in members if m[3]}), members[0][4] if members else None)
+            if with_items
+            else counted.get(cid, (0, [], None))
+        )
         triage = triage_state(con, cid)
         series, movers = time_series(members)
         out.append(
@@ -92,7 +96,7 @@ def candidates(
                 "n_items": n_members,
                 "n_orgs": len(orgs),
                 "first_seen": detail.get("novelty", {}).get("first_seen"),
-                "last_seen": _iso(members[0][4]) if members else None,
+                "last_seen": _iso(newest),
                 "trend": trend(rank_now, before, cid),
                 "previous_rank": before.get(cid) if before else None,
                 "status": triage["status"],
@@ -104,18 +108,18 @@ def candidates(
     return out
 
 
-def _member_counts(con: Any, day: date, cutoff: datetime) -> dict[str, tuple[int, list[str]]]:
+def _member_counts(con: Any, day: date, cutoff: datetime) -> dict[str, tuple[int, list[str], Any]]:
     """Items and organisations of every candidate of edition ``day``, in one query (for the
     read model without the item lists)."""
     rows = con.execute(
-        "SELECT a.candidate_id, count(*), list(DISTINCT i.org) FILTER (WHERE i.org IS NOT NULL) "
+        "SELECT a.candidate_id, count(*), list(DISTINCT i.org) FILTER (WHERE i.org IS NOT NULL), max(i.published) "
         "FROM edition_candidates e JOIN assignments a ON a.candidate_id = e.candidate_id "
         "JOIN items i ON i.id = a.item_id JOIN item_verdicts v ON v.item_id = i.id "
         "WHERE e.edition = ? AND i.published <= ? AND coalesce(v.override, v.is_affordance) "
         "GROUP BY a.candidate_id",
         [day, cutoff],
     ).fetchall()
-    return {r[0]: (int(r[1]), sorted(r[2] or [])) for r in rows}
+    return {r[0]: (int(r[1]), sorted(r[2] or []), r[3]) for r in rows}
 
 
 def time_series(members: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

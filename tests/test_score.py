@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from scanner.interest import MIN_DECISIONS, Decisions, team_interest
 from scanner.rank import DEFAULT_WEIGHTS, explain, score
@@ -70,3 +71,22 @@ def test_score_is_the_stated_weighted_mean_and_explanation_is_one_sentence() -> 
     text = explain(detail, {**comps, "gap": 0.59})
     assert text.startswith("Four items from four organisations in 6 weeks")
     assert "'Privacy > Memory', only partly governs it (0.41)" in text and text.endswith(".")
+
+
+def test_rescope_ranks_again_with_the_gap_the_chosen_specs_leave() -> None:
+    from scanner.rank import rescope
+
+    weights = {"gap": 0.5, "momentum": 0.5}
+    rows = [
+        {"id": "a", "rank": 1, "weights": weights, "components": {"gap": 0.9, "momentum": 0.5},
+         "coverage_per_spec": {"x@1": 0.1, "y@1": 0.05}},
+        {"id": "b", "rank": 2, "weights": weights, "components": {"gap": 0.4, "momentum": 0.8},
+         "coverage_per_spec": {"x@1": 0.6, "y@1": 0.0}},
+    ]
+    same = rescope(rows, ["x@1", "y@1"])
+    assert [r["id"] for r in same] == ["a", "b"] and same[0]["score"] == pytest.approx(0.7)
+    only_y = rescope(rows, ["y@1"])
+    assert [(r["id"], r["rank"], r["edition_rank"]) for r in only_y] == [("b", 1, 2), ("a", 2, 1)]
+    assert only_y[0]["components"]["gap"] == 1.0 and only_y[0]["score"] == pytest.approx(0.9)
+    assert rescope(rows, ["z@9"])[0]["coverage"] == 0.0  # a spec that says nothing leaves it all open
+    assert rows[0]["rank"] == 1 and rows[0]["components"]["gap"] == 0.9  # the input is left alone

@@ -81,6 +81,30 @@ def test_radar_filters(db: Path) -> None:
     assert labels and len(labels) < 70
 
 
+def test_radar_ranks_again_for_chosen_specs_and_keeps_recent_ones(db: Path, top: list[dict]) -> None:
+    from datetime import date, timedelta
+
+    at = open_page("radar")
+    everything = at.dataframe[0].value
+    assert "edition rank" not in everything.columns
+    spec = sorted(top[0]["coverage_per_spec"])[0]
+    at.multiselect(key="radar_specs").set_value([spec]).run()
+    again = at.dataframe[0].value
+    assert list(again["rank"]) == list(range(1, len(again) + 1)) and len(again) == len(everything)
+    assert sorted(again["edition rank"]) == sorted(everything["rank"])
+    gaps = {r["id"]: round(1 - r["coverage_per_spec"].get(spec, 0.0), 2) for r in top}
+    assert all(round(g, 2) == gaps[i] for i, g in zip(again["id"], again["gap"], strict=True))
+    assert any(f"for {spec} alone" in c.value for c in at.caption)
+    at.multiselect(key="radar_specs").set_value([]).run()
+    at.selectbox(key="radar_window").set_value(28).run()
+    recent = at.dataframe[0].value
+    edition = at.selectbox(key="radar_edition").value
+    cutoff = (date.fromisoformat(edition) - timedelta(days=28)).isoformat()
+    with store.session(db) as con:
+        last_seen = {r["id"]: r["last_seen"][:10] for r in candidates(con, edition)}
+    assert 0 < len(recent) < len(everything) and all(last_seen[i] >= cutoff for i in recent["id"])
+
+
 def test_candidate_page_shows_the_one_in_the_address(db: Path, top: list[dict]) -> None:
     at = open_page("candidate", id=top[1]["id"])
     assert at.selectbox(key="candidate_pick").value == top[1]["id"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pandas as pd
 import streamlit as st
 
+from scanner.rank import rescope
 from scanner.taxonomy import DOMAIN_BY_SLUG
 from scanner.triage import STATUSES
 from scanner.ui import charts, resources
@@ -24,6 +27,7 @@ from scanner.ui.widgets import (
 )
 
 TOP_DETAILS = 10
+WINDOWS = {0: "any time", 28: "the last 4 weeks", 91: "the last 3 months", 182: "the last 6 months", 365: "the last year"}
 
 st.title("Radar")
 st.caption(
@@ -52,6 +56,20 @@ with st.container(key="radar_filters"):
         org_pick = st.multiselect("Organisation", orgs, key="radar_orgs")
     with c4:
         statuses = st.multiselect("Status", list(STATUSES), key="radar_status")
+    meta = next((e for e in resources.editions(*db) if e["edition"] == edition), None)
+    scope = list(meta["specs"]) if meta else []
+    keep_valid("radar_specs", scope)
+    d1, d2 = st.columns([4, 3])
+    with d1:
+        spec_pick = st.multiselect(
+            "Specs in scope", scope, key="radar_specs", placeholder="all the edition's specs",
+            help="Rank again as if only these specs counted: the gap becomes what these specs leave open",
+        )
+    with d2:
+        window = st.selectbox(
+            "Active within", list(WINDOWS), format_func=WINDOWS.__getitem__, key="radar_window",
+            help="Keep affordances with an item published this close to the edition's date",
+        )
 
 
 def keep(r: dict) -> bool:
@@ -59,15 +77,18 @@ def keep(r: dict) -> bool:
         return False
     if org_pick and not set(r["orgs"]) & set(org_pick):
         return False
+    if window and (r.get("last_seen") or "")[:10] < (date.fromisoformat(edition) - timedelta(days=window)).isoformat():
+        return False
     return not statuses or r["status"] in statuses
 
 
-shown = [r for r in rows if keep(r)]
-meta = next((e for e in resources.editions(*db) if e["edition"] == edition), None)
+rescoped = bool(spec_pick) and set(spec_pick) != set(scope)
+shown = [r for r in (rescope(rows, spec_pick) if rescoped else rows) if keep(r)]
 if meta:
     st.caption(
         f"Edition {edition}: {meta['candidates']} affordances from {meta['items']} items, "
         f"checked against {', '.join(meta['specs']) or 'no spec'}."
+        + (f" Ranked again for {', '.join(spec_pick)} alone; the edition's rank is in the table." if rescoped else "")
     )
 if not shown:
     st.info("No candidate matches these filters.")
@@ -77,6 +98,7 @@ table = pd.DataFrame(
     [
         {
             "rank": r["rank"],
+            **({"edition rank": r["edition_rank"]} if rescoped else {}),
             "trend": trend_arrow(r),
             "affordance": r["label"],
             "score": r["score"],
