@@ -568,3 +568,24 @@ def test_explore_by_domain_affordance_and_meaning(db: Path, top: list[dict]) -> 
     assert list(found["similarity"]) == sorted(found["similarity"], reverse=True)
     assert (found["capability"].head(5) == "persistent-memory").sum() >= 3
     assert any("closest in meaning" in c.value for c in at.caption)
+
+
+def test_candidate_splits_items_off_into_a_new_affordance(db: Path, top: list[dict]) -> None:
+    from scanner.report import candidate
+
+    cid = top[0]["id"]
+    with store.session(db) as con:
+        members = [i["id"] for i in candidate(con, cid)["items"]]
+    at = open_page("candidate", id=cid)
+    at.button(key="split_go").click().run()
+    assert any("not all of them" in w.value for w in at.warning)
+    at.multiselect(key="split_items").set_value(members[:2])
+    at.button(key="split_go").click().run()
+    assert not at.exception
+    assert any("Split 2 item(s) off" in s.value for s in at.success)
+    with store.session(db) as con:
+        moved = {r[0] for r in con.execute(
+            "SELECT candidate_id FROM assignments WHERE list_contains(?, item_id)", [members[:2]]).fetchall()}
+        assert len(moved) == 1 and cid not in moved
+        assert con.execute("SELECT count(*) FROM assignments WHERE candidate_id = ?", [cid]).fetchall()[0][0] == len(members) - 2
+        assert con.execute("SELECT count(*) FROM affordance_events WHERE kind = 'split'").fetchall()[0][0] >= 1

@@ -214,7 +214,7 @@ def _draft_check_view(version: int, check: dict[str, Any]) -> None:
             clause_lines(clauses)
 
 
-def grouping_forms(cid: str, label: str, others: dict[str, str]) -> None:
+def grouping_forms(cid: str, label: str, others: dict[str, str], items: list[dict[str, Any]] | None = None) -> None:
     from scanner.embed import default_embedder
 
     seed("label", (cid, label), {"label_text": label})
@@ -249,6 +249,31 @@ def grouping_forms(cid: str, label: str, others: dict[str, str]) -> None:
                 flash(f"Merged {other} into {cid}; the ranking shows it from the next scan.")
 
         st.form_submit_button("Merge", key="merge_go", on_click=merge)
+
+    if not items or len(items) < 2:
+        return
+    titles = {i["id"]: f"{(i['published'] or '')[:10]} · {i['org'] or '?'} · {i['title']}" for i in items}
+    with st.form("split_form"):
+        st.multiselect(
+            "Split these items off into a new affordance", list(titles), key="split_items",
+            format_func=lambda i: titles.get(i, i), placeholder="choose some, not all",
+            help="For items that are about something else: they get an affordance of their own, "
+                 "pinned there, and the split is logged",
+        )
+
+        def split() -> None:
+            s = st.session_state
+            picked = [i for i in s.get("split_items") or [] if i in titles]
+            if not picked or len(picked) >= len(titles):
+                flash("Choose some of the items, not all of them, to split off.", "warning")
+                return
+            with reporting_errors():
+                with resources.writing() as con:
+                    new_id = grouping.split(con, cid, picked, default_embedder().name)
+                s["split_items"] = []
+                flash(f"Split {len(picked)} item(s) off into {new_id}; the ranking shows it from the next scan.")
+
+        st.form_submit_button("Split off", key="split_go", on_click=split)
 
 
 

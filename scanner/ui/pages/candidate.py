@@ -155,4 +155,4 @@ forms.draft_form(cid, extra["drafts"], db)
 
 st.markdown("### Grouping")
 others = {r["id"]: f"#{r['rank']} {r['label']}" for r in rows if r["id"] != cid}
-forms.grouping_forms(cid, extra["label"], others)
+forms.grouping_forms(cid, extra["label"], others, extra["items"])
