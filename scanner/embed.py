@@ -113,10 +113,24 @@ class HashingEmbedder:
 
 @cache
 def default_embedder() -> Embedder:
-    """The process-wide real model (``WETCEMENT_EMBEDDER=hashing`` only for quick experiments)."""
+    """The process-wide real model (``WETCEMENT_EMBEDDER=hashing`` only for quick experiments).
+
+    ``WETCEMENT_EMBED_BACKEND`` picks how it runs: ``torch`` (the default) or ``onnx`` (the
+    optional, faster CPU backend of ``scanner.embed_onnx``; same model, same vectors).
+    """
     if os.environ.get("WETCEMENT_EMBEDDER") == "hashing":
         return HashingEmbedder()
-    return MiniLM()
+    raw = os.environ.get("WETCEMENT_EMBED_BACKEND", "")
+    backend = raw.strip().lower() or "torch"
+    if backend == "torch":
+        return MiniLM()
+    if backend == "onnx":
+        from scanner.embed_onnx import MiniLMOnnx
+
+        return MiniLMOnnx()
+    from scanner.errors import BadInput
+
+    raise BadInput(f"WETCEMENT_EMBED_BACKEND={raw!r} is not a backend; use 'torch' or 'onnx'")
 
 
 # --- the cache -----------------------------------------------------------------------------
