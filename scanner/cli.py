@@ -384,6 +384,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.db = getattr(args, "db", None)
     args.format = getattr(args, "format", "table")
     try:
+        from scanner.embed import default_embedder
+
+        default_embedder()  # a bad WETCEMENT_EMBED_BACKEND stops here, before anything is written
         args.func(args)
     except ScannerError as exc:
         sys.stderr.write(f"wetcement: {exc}\n")

@@ -108,3 +108,14 @@ def test_help_of_every_command_and_subcommand_prints() -> None:
             build_parser().parse_args([*path, "--help"])
         assert done.value.code == 0, path
         assert "usage: wetcement" in buf.getvalue(), path
+
+
+def test_an_unknown_embedding_backend_stops_before_anything_is_written(fresh_db: Path, tmp_path: Path) -> None:
+    import os
+
+    feed = Path(__file__).resolve().parents[1] / "data" / "demo" / "feeds"
+    env = {**os.environ, "WETCEMENT_EMBED_BACKEND": "gpu-please"}
+    out = subprocess.run([sys.executable, "-m", "scanner.cli", "--db", str(fresh_db), "ingest", str(next(feed.iterdir()))],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 2 and "WETCEMENT_EMBED_BACKEND" in one_line(out.stderr)
+    assert not fresh_db.exists()
