@@ -146,3 +146,31 @@ def test_a_new_version_that_governs_memory_raises_its_coverage(fresh_db: Path, t
     assert impact["gained"] and not impact["lost"]
     assert impact["gained"][0]["after"] > impact["gained"][0]["before"]
     assert impact["gained"][0]["nearest_clause"].endswith("Memory")
+
+
+def test_untouched_clauses_are_the_ones_no_affordance_comes_near(demo_db_master: Path) -> None:
+    import numpy as np
+
+    from scanner.embed import MODEL_NAME, MiniLM
+    from scanner.specs.impact import untouched_clauses
+
+    with store.session(demo_db_master) as con:
+        quiet = untouched_clauses(con, MODEL_NAME, threshold=0.25)
+        loud = untouched_clauses(con, MODEL_NAME, threshold=0.6)
+        n_clauses = con.execute("SELECT count(*) FROM clauses").fetchall()[0][0]
+    assert set(quiet["specs"]) == {"anthropic-usage-policy@2025-09-15", "openai-model-spec@2025-04-11"}
+    assert quiet["affordances"] > 10 and sum(e["clauses"] for e in quiet["specs"].values()) == n_clauses
+    for key, entry in quiet["specs"].items():
+        sims = [c["best_similarity"] for c in entry["untouched"]]
+        assert sims == sorted(sims) and all(s < 0.25 for s in sims)
+        assert 0 < len(entry["untouched"]) < len(loud["specs"][key]["untouched"]) <= entry["clauses"]
+    # a style rule is far from every launch; the clause on tools and agents is not
+    sections = {c["section"] for e in quiet["specs"].values() for c in e["untouched"]}
+    assert any("style" in s.lower() for s in sections)
+    assert not any("Model Context Protocol" in s for s in sections)
+    # the figure is the real cosine to the nearest affordance's (normalised) centroid
+    c = quiet["specs"]["openai-model-spec@2025-04-11"]["untouched"][0]
+    with store.session(demo_db_master) as con:
+        centroid = np.asarray(con.execute("SELECT centroid FROM candidates WHERE id = ?", [c["nearest_id"]]).fetchall()[0][0])
+    clause = MiniLM().encode([f"{c['section']}: {c['text']}"])[0]
+    assert float(clause @ centroid / np.linalg.norm(centroid)) == pytest.approx(c["best_similarity"], abs=0.02)

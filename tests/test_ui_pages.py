@@ -224,10 +224,16 @@ def test_map_and_sources_and_coverage(db: Path) -> None:
     at = open_page("coverage")
     assert len(at.get("plotly_chart")) == 1
     assert "Every spec has one version" in texts(at)
-    clauses = next(d.value for d in at.dataframe if "section" in d.value.columns)
+    clauses = next(d.value for d in at.dataframe if list(d.value.columns) == ["section", "text", "link"])
     assert len(clauses) > 20 and clauses["link"].dropna().str.startswith("http").all()
+    quiet = [d.value for d in at.dataframe if "nearest_affordance" in d.value.columns]
+    assert len(quiet) == 2 and all(len(q) > 0 and (q["best_similarity"] < 0.25).all() for q in quiet)
+    assert any("clauses untouched" in e.label for e in at.expander)
+    at.slider(key="quiet_threshold").set_value(0.1).run()
+    fewer = [d.value for d in at.dataframe if "nearest_affordance" in d.value.columns]
+    assert sum(map(len, fewer)) < sum(map(len, quiet))
     at.text_input(key="coverage_clause_text").input("PRIVACY").run()
-    found = next(d.value for d in at.dataframe if "section" in d.value.columns)
+    found = next(d.value for d in at.dataframe if list(d.value.columns) == ["section", "text", "link"])
     assert 0 < len(found) < len(clauses)
     assert all("privacy" in f"{a} {b}".lower() for a, b in zip(found["section"], found["text"], strict=True))
 

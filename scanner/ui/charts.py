@@ -223,6 +223,8 @@ def coverage_heatmap(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
             zmax=1,
             colorscale="YlGnBu",
             colorbar=dict(title="coverage"),
+            texttemplate="%{z:.2f}",  # the number in each cell: pale shades alone are hard to compare
+            textfont=dict(size=11),
             hovertemplate="%{y}<br>%{x}: %{z:.2f}<extra></extra>",
         )
     )

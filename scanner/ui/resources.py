@@ -245,3 +245,12 @@ def draft_check(path: str, version: tuple[Any, ...], cid: str, text: str) -> dic
     from scanner.drafts import check_draft
 
     return _read(path, check_draft, cid, text, embedder_resource())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def untouched_clauses(path: str, version: tuple[Any, ...], edition: str, threshold: float) -> dict[str, Any]:
+    """The clauses no affordance of ``edition`` comes near (`scanner.specs.impact.untouched_clauses`)."""
+    from scanner.embed import default_embedder
+    from scanner.specs.impact import untouched_clauses as read
+
+    return _read(path, read, default_embedder().name, edition, threshold)

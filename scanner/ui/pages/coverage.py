@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from scanner.sources.safety import safe_link
+from scanner.specs.impact import UNTOUCHED
 from scanner.ui import charts, resources
 from scanner.ui.widgets import edition_picker, keep_valid, md_link, md_text, require_data
 
@@ -23,7 +24,9 @@ if not specs:
     )
     st.stop()
 
-tab_map, tab_specs, tab_diff = st.tabs(["Heatmap", "Spec library", "What changed between versions"])
+tab_map, tab_quiet, tab_specs, tab_diff = st.tabs(
+    ["Heatmap", "Clauses nothing touches", "Spec library", "What changed between versions"]
+)
 
 with tab_map:
     if not resources.editions(*db):
@@ -39,6 +42,48 @@ with tab_map:
             st.plotly_chart(charts.coverage_heatmap(rows[:n]), key="coverage_heatmap")
         else:
             st.info("This edition ranks no affordance.")
+
+with tab_quiet:
+    if not resources.editions(*db):
+        st.info("There is no edition yet: run `wetcement scan` to see which clauses no affordance comes near.")
+    else:
+        q1, q2 = st.columns([1, 3])
+        with q1:
+            quiet_edition = edition_picker(db, key="quiet_edition")
+        with q2:
+            threshold = st.slider(
+                "Nothing comes closer than", 0.05, 0.6, UNTOUCHED, 0.05, key="quiet_threshold",
+                help="A clause counts as untouched when its cosine to every affordance of the edition "
+                     "is below this",
+            )
+        quiet = resources.untouched_clauses(*db, quiet_edition, threshold)
+        st.caption(
+            f"Clauses of the specs in scope that none of the edition's {quiet['affordances']} affordances comes "
+            "near, least touched first: the parts of a spec today's launches leave alone. Useful both ways: "
+            "rules that may be dated, and room the next launches may need."
+        )
+        for key, entry in quiet["specs"].items():
+            found = entry["untouched"]
+            label = f"{md_text(key)} · {len(found)} of {entry['clauses']} clauses untouched"
+            if entry["not_embedded"]:
+                label += f" · {entry['not_embedded']} not embedded yet (run a scan)"
+            with st.expander(label, expanded=True):
+                if not found:
+                    st.caption("Every clause has an affordance near it.")
+                    continue
+                st.dataframe(
+                    pd.DataFrame(found, columns=["section", "text", "best_similarity", "nearest_affordance", "link"]),
+                    hide_index=True,
+                    key=f"quiet_{key}",
+                    height=min(400, 36 * len(found) + 40),
+                    column_config={
+                        "section": st.column_config.TextColumn(width="medium"),
+                        "text": st.column_config.TextColumn(width="large"),
+                        "best_similarity": st.column_config.NumberColumn("closest", format="%.2f"),
+                        "nearest_affordance": st.column_config.TextColumn("nearest affordance"),
+                        "link": st.column_config.LinkColumn("link", display_text="open ↗", width="small"),
+                    },
+                )
 
 with tab_specs:
     st.dataframe(
