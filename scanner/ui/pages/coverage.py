@@ -24,39 +24,34 @@ if not specs:
     )
     st.stop()
 
+has_edition = bool(resources.editions(*db))
+if has_edition:
+    with st.columns([1, 3])[0]:
+        edition = edition_picker(db, key="coverage_edition")
 tab_map, tab_quiet, tab_specs, tab_diff = st.tabs(
     ["Heatmap", "Clauses nothing touches", "Spec library", "What changed between versions"]
 )
 
 with tab_map:
-    if not resources.editions(*db):
+    if not has_edition:
         st.info("There is no edition yet: run `wetcement scan` to see coverage per affordance.")
     else:
-        c1, c2 = st.columns([1, 3])
-        with c1:
-            edition = edition_picker(db, key="coverage_edition")
         rows = resources.candidates(*db, edition)
-        with c2:
-            n = st.slider("Affordances (by rank)", 1, max(2, len(rows)), min(30, max(2, len(rows))), key="coverage_top")
+        n = st.slider("Affordances (by rank)", 1, max(2, len(rows)), min(30, max(2, len(rows))), key="coverage_top")
         if rows:
             st.plotly_chart(charts.coverage_heatmap(rows[:n]), key="coverage_heatmap")
         else:
             st.info("This edition ranks no affordance.")
 
 with tab_quiet:
-    if not resources.editions(*db):
+    if not has_edition:
         st.info("There is no edition yet: run `wetcement scan` to see which clauses no affordance comes near.")
     else:
-        q1, q2 = st.columns([1, 3])
-        with q1:
-            quiet_edition = edition_picker(db, key="quiet_edition")
-        with q2:
-            threshold = st.slider(
-                "Nothing comes closer than", 0.05, 0.6, UNTOUCHED, 0.05, key="quiet_threshold",
-                help="A clause counts as untouched when its cosine to every affordance of the edition "
-                     "is below this",
-            )
-        quiet = resources.untouched_clauses(*db, quiet_edition, threshold)
+        threshold = st.slider(
+            "Nothing comes closer than", 0.05, 0.6, UNTOUCHED, 0.05, key="quiet_threshold",
+            help="A clause counts as untouched when its cosine to every affordance of the edition is below this",
+        )
+        quiet = resources.untouched_clauses(*db, edition, threshold)
         st.caption(
             f"Clauses of the specs in scope that none of the edition's {quiet['affordances']} affordances comes "
             "near, least touched first: the parts of a spec today's launches leave alone. Useful both ways: "
