@@ -343,13 +343,14 @@ def test_without_a_database_every_page_says_what_to_run(
     assert not missing.exists()  # looking does not create the file
 
 
-@pytest.mark.parametrize("page", ["radar", "candidate", "meeting", "map", "coverage", "settings"])
+@pytest.mark.parametrize("page", PAGES)
 def test_an_empty_database_says_what_to_run(page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "empty.duckdb"
     with store.session(path):
         pass
     monkeypatch.setenv("WETCEMENT_DB", str(path))
     at = open_page(page)
+    assert at.title[0].value == page.capitalize()
     assert any("wetcement" in i.value for i in at.info)
 
 

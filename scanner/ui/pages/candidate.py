@@ -20,6 +20,7 @@ from scanner.ui.widgets import (
     show_flashes,
 )
 
+st.title("Candidate")
 db = require_data()
 rows = resources.candidates(*db)
 by_id = {r["id"]: r for r in rows}
@@ -36,7 +37,6 @@ options = list(by_id)
 if st.session_state.get("candidate_pick") not in by_id and st.session_state.get("candidate_pick"):
     options.insert(0, st.session_state["candidate_pick"])
 
-st.title("Candidate")
 show_flashes()
 top = st.columns([3, 1])
 with top[0]:
