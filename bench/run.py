@@ -648,13 +648,20 @@ def write_report(workdir: Path, target: Path = RESULTS_MD, command: str = "") ->
                   ""]
         rates = [r["full_scan"]["embedded"] / r["full_scan"]["phases"]["embed_model"] for r in results
                  if r["full_scan"]["phases"].get("embed_model")]
-        lines += ["**Other work ran on this 2-core machine at the same time** (other sessions' test suites and "
-                  "benches: the load average stayed between 3 and 7 on 2 cores, see the JSON results per phase). "
-                  + (f"The model encoded {min(rates):.0f}–{max(rates):.0f} item texts/s inside the scans, against "
-                     "≈155/s on this machine when it is quiet, " if rates else "")
-                  + "so every timing here is pessimistic and noisy: embedding by up to 5×, other CPU-bound phases "
-                  "probably 2–3×. Compare sizes with each other, and trust ratios taken under the same load (the "
-                  "phases of one scan, the same-load overhead estimate) more than absolute seconds.", ""]
+        loads = [x for r in results for x in (*r["full_scan"].get("load_average", []),
+                                               *(r.get("embedding") or {}).get("load_average", []),
+                                               r["machine"]["load_average_1_5_15"][0])]
+        span = f"{min(loads):.1f}–{max(loads):.1f}" if loads else "not recorded"
+        speed = (f"The model encoded {min(rates):.0f}–{max(rates):.0f} item texts/s inside the scans. "
+                 if rates else "")
+        if loads and max(loads) > 2.5:
+            lines += [f"**Other work ran on this {m['nproc']}-core machine at the same time** (the load average went "
+                      f"{span}; per phase in the JSON results). " + speed + "Timings are pessimistic and noisy; "
+                      "compare sizes with each other, and trust ratios taken under the same load (the phases of one "
+                      "scan, the same-load overhead estimate) more than absolute seconds.", ""]
+        else:
+            lines += [f"The machine was otherwise quiet: the load average stayed at {span} on {m['nproc']} cores "
+                      "(the bench's own threads; per phase in the JSON results). " + speed, ""]
         if command:
             lines += [f"Command: `{command}`", ""]
 
@@ -871,9 +878,32 @@ def write_report(workdir: Path, target: Path = RESULTS_MD, command: str = "") ->
 
     # onnx
     lines += ["## ONNX backend", ""]
+    check_path = workdir / "onnx_check.json"
+    if check_path.exists():  # the built-in backend (scanner/embed_onnx.py), by bench/onnx_check.py
+        c = json.loads(check_path.read_text(encoding="utf-8"))
+        t, o = c["torch"], c["onnx"]
+        lines += [
+            "The built-in backend (`WETCEMENT_EMBED_BACKEND=onnx`, scanner/embed_onnx.py), measured by "
+            f"`python bench/onnx_check.py --json {check_path.name}` in the project's own environment: "
+            f"{c['texts']:,} synthetic item texts, batch 32, {c['torch_threads']} threads, each backend timed in "
+            f"the order torch, onnx, onnx, torch; load average {c['load_before']} before, {c['load_after']} after. "
+            f"Export {c['export'].get('export_s', '?')} s ({c['export'].get('exporter', '?')}, opset "
+            f"{c['export'].get('opset', '?')}), checked against torch on {c['export'].get('probe_texts', '?')} "
+            f"probe texts before use (min cosine {c['export'].get('probe_min_cosine', '?')}).", "",
+            "| backend | texts/s | best run, texts/s | mean cosine to torch | min cosine | top-5 neighbours kept |",
+            "|---|---:|---:|---:|---:|---:|",
+            f"| torch fp32 (default) | {t['texts_per_s']} | {t['best_texts_per_s']} | 1 | 1 | 1 |",
+            f"| ONNX fp32 (built in) | {o['texts_per_s']} | {o['best_texts_per_s']} | {o['cosine_mean']} | "
+            f"{o['cosine_min']} | {o['top5_kept']} |", "",
+            f"ONNX runs {c['speedup']}× as fast over all runs ({c['best_speedup']}× best against best) with the "
+            "same vectors, and `bench/quality.py` gives identical figures on both backends.", "",
+        ]
     if onnx is None:
-        lines += ["Not measured in this run (`python bench/run.py --onnx`, see bench/README.md).", ""]
+        if not check_path.exists():
+            lines += ["Not measured in this run (`python bench/onnx_check.py`, see bench/README.md).", ""]
     else:
+        lines += ["The older side-stack measurement (`python bench/run.py --onnx`, sentence-transformers' own "
+                  "ONNX export, with an int8 variant):", ""]
         vv = onnx.get("versions", {})
         lines += ["Versions for this measurement: " + ", ".join(f"{k} {val}" for k, val in vv.items()), ""]
         if "error" in onnx:
