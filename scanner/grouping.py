@@ -4,6 +4,7 @@ team's own choices (merge, split, move, relabel), which later scans never undo."
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,9 +21,25 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def short_label(title: str) -> str:
+# A title that is only a name and a version ("Windsurf 1.3.3", "v0.4.2", "Release 2025-06-01")
+# says nothing a meeting can use; release feeds are full of them.
+BARE_TITLE = re.compile(
+    r"^\s*(?:[\w.@/+-]+\s+){0,3}(?:v(?:ersion)?\s?|release\s+|build\s+)?"
+    r"(?:\d+(?:\.\d+)+[\w.+-]*|\d{4}-\d{2}-\d{2})\s*$",
+    re.IGNORECASE,
+)
+
+
+def short_label(title: str, summary: str = "") -> str:
+    """The first words of ``title``; a bare name-and-version title gets the start of the
+    summary after it ("Windsurf 1.3.3: Model Context Protocol, Custom App Icons…")."""
     words = title.split()
-    return " ".join(words[:LABEL_WORDS]) + ("…" if len(words) > LABEL_WORDS else "")
+    if BARE_TITLE.match(title) and summary.split():
+        words = [*words[:-1], words[-1] + ":", *summary.split()] if words else summary.split()
+        limit = max(LABEL_WORDS, len(title.split()) + 6)
+    else:
+        limit = LABEL_WORDS
+    return " ".join(words[:limit]) + ("…" if len(words) > limit else "")
 
 
 def load_groups(con: Any) -> list[Group]:
@@ -84,15 +101,15 @@ def relabel(con: Any, ids: list[str], model: str) -> None:
         if not locked or locked[0]:
             continue
         rows = con.execute(
-            "SELECT i.title, i.content_hash FROM assignments a JOIN items i ON i.id = a.item_id "
+            "SELECT i.title, i.content_hash, i.summary FROM assignments a JOIN items i ON i.id = a.item_id "
             "WHERE a.candidate_id = ? ORDER BY i.published, i.id",
             [cid],
         ).fetchall()
         if not rows:
             continue
         vectors = load_vectors(con, [r[1] for r in rows], model)
-        title = rows[central_index(vectors)][0]
-        con.execute("UPDATE candidates SET label = ? WHERE id = ?", [short_label(title), cid])
+        title, _, summary = rows[central_index(vectors)]
+        con.execute("UPDATE candidates SET label = ? WHERE id = ?", [short_label(title, summary or ""), cid])
 
 
 def _log(con: Any, kind: str, cid: str, other: str | None, detail: dict[str, Any]) -> None:

@@ -91,3 +91,18 @@ def test_half_then_the_rest_keeps_ids_and_diff_names_movers(fresh_db: Path) -> N
     kept = sum(1 for i, c in first.items() if second.get(i) == c) / len(first)
     assert kept >= 0.9
     assert moved["entered"] and (moved["rose"] or moved["fell"])
+
+
+def test_a_bare_name_and_version_title_is_labelled_with_the_start_of_its_summary() -> None:
+    from scanner.grouping import LABEL_WORDS, short_label
+
+    assert short_label("Windsurf 1.3.3", "Model Context Protocol, custom icons and tab to jump in Cascade today") == (
+        "Windsurf 1.3.3: Model Context Protocol, custom icons and tab…")
+    assert short_label("v0.4.2", "Adds streaming tool calls") == "v0.4.2: Adds streaming tool calls"
+    assert short_label("openai-python v1.54.0", "Realtime API support") == "openai-python v1.54.0: Realtime API support"
+    assert short_label("Release 2025-06-01", "Memory settings for teams") == "Release 2025-06-01: Memory settings for teams"
+    # titles that say something stay as they are, cut at LABEL_WORDS; so does a bare one without a summary
+    title = "Cursor 1.0 ships Bugbot and background agents for everyone at once"
+    assert short_label(title, "whatever") == " ".join(title.split()[:LABEL_WORDS]) + "…"
+    assert short_label("GPT-4.5", "a research preview") == "GPT-4.5"
+    assert short_label("Windsurf 1.3.3", "") == "Windsurf 1.3.3"
