@@ -45,6 +45,7 @@ MAX_DRAFT = 20_000  # characters, as for notes
 DRAFT_SECTION = "Draft"  # a heading that names no capability: the draft counts for its words
 EXCERPT = 400
 MIN_SENTENCE_WORDS = 6  # a shorter sentence of a draft is not compared on its own
+PREFILTER = 40  # clauses per spec and per draft sentence compared word for word (see _likely)
 
 # A draft this close (cosine of text against text, all-MiniLM-L6-v2) to an existing clause
 # probably repeats it. Measured on the 158 clauses of the two demo specs:
@@ -105,16 +106,23 @@ def check_draft(con: Any, cid: str, text: str, embedder: Embedder) -> dict[str, 
             "SELECT content_hash, section, text FROM clauses WHERE spec = ? AND version = ?", [name, version]
         ).fetchall():
             texts[h] = f"{section}: {clause_text}"
-            texts[_hash(clause_text)] = clause_text  # the clause's words alone, for the comparison
     for group in _prototype_texts().values():
         texts.update({_hash(t): t for t in group})
     embed_texts(con, embedder, texts)  # only what is missing; the scan has done most of it
     protos, _ = _prototypes(con, embedder.name)
     index = load_index(con, versions, embedder.name, protos.capabilities)
-    words = load_vectors(con, [_hash(c.text) for c in index.clauses], embedder.name)
     vector, clause_vector, *parts = load_vectors(
         con, [_hash(t) for t in [text, as_clause, *sentences]], embedder.name
     )
+    # The clauses' words alone are embedded only for the likely ones: those the scan's vectors
+    # ("section: text") put nearest the draft or one of its sentences. A clause's own words score
+    # at least 0.64 against its stored vector (see DUPLICATE), so a copy is always among them, and
+    # a long spec costs PREFILTER texts per sentence, not thousands, on the first check.
+    rows = _likely(index, [vector, *parts])
+    embed_texts(con, embedder, {_hash(index.clauses[r].text): index.clauses[r].text for r in rows})
+    words = np.zeros_like(index.vectors)
+    if len(rows):
+        words[rows] = load_vectors(con, [_hash(index.clauses[r].text) for r in rows], embedder.name)
 
     out["nearest"], out["duplicates"] = _nearest(index, words, text, vector, dict(zip(sentences, parts, strict=True)))
     if cand["centroid"] is None:
@@ -253,6 +261,20 @@ def _nearest(
         {**_clause_row(index, int(r), float(best[r]), query), "draft_sentence": by[r]}
         for r in close[np.argsort(-best[close], kind="stable")]
     ]
+
+
+def _likely(index: ClauseIndex, vectors: list[np.ndarray]) -> np.ndarray:
+    """Clause rows worth comparing word for word: per spec, the PREFILTER nearest to each of
+    ``vectors`` by the scan's clause vectors."""
+    if not index.clauses:
+        return np.zeros(0, dtype=np.int64)
+    keep: set[int] = set()
+    for v in vectors:
+        sims = index.vectors @ v
+        for spec in index.specs:
+            spec_rows = index.spec_rows[spec]
+            keep.update(int(r) for r in spec_rows[np.argsort(-sims[spec_rows], kind="stable")[:PREFILTER]])
+    return np.asarray(sorted(keep), dtype=np.int64)
 
 
 def _sentences(text: str) -> list[str]:

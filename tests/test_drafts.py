@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from scanner import store, triage
 from scanner.coverage import GOVERNS
 from scanner.drafts import DUPLICATE, check_draft, check_latest_draft, draft_scope
-from scanner.embed import default_embedder, load_vectors
+from scanner.embed import default_embedder, embed_texts, load_vectors
 from scanner.errors import BadInput
 from scanner.pipeline import _hash
 from scanner.report import candidates
@@ -87,6 +87,7 @@ def test_a_copied_clause_is_flagged_and_related_clauses_are_not(demo: Path, memo
         fresh = check_draft(con, memory["id"], MEMORY_DRAFT, model)
         # the threshold's other side: no two distinct demo clauses are that close to each other
         texts = sorted({r[0] for r in con.execute("SELECT text FROM clauses").fetchall()})
+        embed_texts(con, model, {_hash(t): t for t in texts})  # the check embeds only the likely ones
         words = load_vectors(con, [_hash(t) for t in texts], model.name)
     assert copied["duplicates"][0]["text"] == text
     assert copied["duplicates"][0]["section"] == section
@@ -94,7 +95,7 @@ def test_a_copied_clause_is_flagged_and_related_clauses_are_not(demo: Path, memo
     assert pasted["duplicates"][0]["text"] == text and pasted["duplicates"][0]["draft_sentence"] == text
     assert [d["section"] for d in reworded["duplicates"]] == ["Stay in bounds > Always use the preset voice"]
     assert fresh["duplicates"] == []
-    assert np.all(np.linalg.norm(words, axis=1) > 0.99)  # every clause text was embedded by the check
+    assert np.all(np.linalg.norm(words, axis=1) > 0.99)
     sims = words @ words.T
     np.fill_diagonal(sims, 0.0)
     assert sims.max() < DUPLICATE
@@ -189,3 +190,18 @@ def test_the_command_line_checks_a_text_or_the_latest_draft(
     assert data["coverage"]["if_adopted"] > data["coverage"]["now"]
     assert main(["--db", str(demo), "draft", "check", memory["id"]]) == 2  # nothing saved on this copy
     assert "no saved draft" in capsys.readouterr().err
+
+
+def test_a_long_spec_costs_the_likely_clauses_only(demo_db: Path) -> None:
+    """The first check embeds the bare words of the clauses nearest the draft, not of every
+    clause: a 300-page spec would otherwise cost thousands of texts on the first click."""
+    from scanner import drafts
+
+    model = default_embedder()
+    with store.session(demo_db) as con:
+        cid = candidates(con, with_items=False)[0]["id"]
+        n_clauses = con.execute("SELECT count(*) FROM clauses").fetchall()[0][0]
+        before = con.execute("SELECT count(*) FROM embeddings").fetchall()[0][0]
+        drafts.check_draft(con, cid, "The assistant should confirm the amount before an agent pays.", model)
+        added = con.execute("SELECT count(*) FROM embeddings").fetchall()[0][0] - before
+    assert 0 < added <= 2 + drafts.PREFILTER * 2 < n_clauses  # the draft, its clause form, 40 per spec
