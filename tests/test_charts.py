@@ -167,3 +167,19 @@ def test_map_labels_of_close_dots_do_not_sit_on_each_other() -> None:
     spots = charts.label_positions(points)
     assert spots[0] == "top center" and spots[1] != "top center" and spots[2] == "top center"
     assert list(charts.affordance_map(points).data[0].textposition) == spots
+
+
+def test_item_points_follow_their_affordance(rows):
+    from scanner.ui.filters import item_points
+
+    rng = np.random.default_rng(3)
+    members = [dict(r, items=[{"id": f"{r['id']}-{k}", "title": f"t{k}", "org": "o"} for k in range(3)]) for r in rows]
+    ids = [i["id"] for r in members for i in r["items"]][:-1]  # one item has no vector
+    matrix = rng.normal(size=(len(ids), 8))
+    points = item_points(ids, matrix, members)
+    assert len(points) == len(ids) and {p["item"] for p in points} == set(ids)
+    by_id = {r["id"]: r for r in members}
+    assert all(p["gap"] == by_id[p["id"]]["components"]["gap"] and p["rank"] == by_id[p["id"]]["rank"] for p in points)
+    assert item_points(ids, matrix, []) == []
+    fig = charts.item_map(points)
+    assert fig.data[0].type == "scattergl" and len(fig.data[0].x) == len(points)

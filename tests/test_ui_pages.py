@@ -596,3 +596,20 @@ def test_candidate_splits_items_off_into_a_new_affordance(db: Path, top: list[di
         assert len(moved) == 1 and cid not in moved
         assert con.execute("SELECT count(*) FROM assignments WHERE candidate_id = ?", [cid]).fetchall()[0][0] == len(members) - 2
         assert con.execute("SELECT count(*) FROM affordance_events WHERE kind = 'split'").fetchall()[0][0] >= 1
+
+
+def test_map_shows_items_coloured_by_their_affordances_gap(db: Path, top: list[dict]) -> None:
+    at = open_page("map")
+    at.radio(key="map_show").set_value("items").run()
+    assert not at.exception
+    charts_ = at.get("plotly_chart")
+    assert len(charts_) == 1
+    import json as _json
+
+    fig = _json.loads(charts_[0].proto.spec)
+    trace = fig["data"][0]
+    assert trace["type"] == "scattergl"
+    n_items = sum(c["n_items"] for c in top)
+    assert len(trace["x"]) == n_items and any(f"{n_items:,} items" in c.value for c in at.caption)
+    gaps = {round(c["components"]["gap"], 4) for c in top}
+    assert {round(g, 4) for g in trace["marker"]["color"]} <= gaps

@@ -307,3 +307,34 @@ def affordance_map(points: Sequence[Mapping[str, Any]]) -> go.Figure:
         xaxis=dict(title="first principal component", zeroline=False),
         yaxis=dict(title="second principal component", zeroline=False),
     )
+
+
+def item_map(points: Sequence[Mapping[str, Any]]) -> go.Figure:
+    """A 2-D map of single items (``x``, ``y``, ``gap``, ``title``, ``org``, ``label``, ``rank``),
+    coloured by their affordance's gap; WebGL, so tens of thousands of dots stay smooth."""
+    fig = go.Figure(
+        go.Scattergl(
+            x=[p["x"] for p in points],
+            y=[p["y"] for p in points],
+            mode="markers",
+            marker=dict(
+                size=8,
+                color=[p["gap"] for p in points],
+                colorscale="RdYlBu_r",
+                cmin=0,
+                cmax=1,
+                colorbar=dict(title="gap"),
+                opacity=0.8,
+                line=dict(width=0.5, color="white"),
+            ),
+            customdata=[(_short(p["title"], 70), p["org"], p["rank"], _short(p["label"], 50), p["gap"]) for p in points],
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]} · #%{customdata[2]} %{customdata[3]}"
+                          "<br>gap %{customdata[4]:.2f}<extra></extra>",
+        )
+    )
+    return _layout(
+        fig,
+        height=560,
+        xaxis=dict(title="first principal component", zeroline=False),
+        yaxis=dict(title="second principal component", zeroline=False),
+    )
