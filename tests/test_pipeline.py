@@ -167,3 +167,23 @@ def test_team_domains_and_momentum_window_come_from_settings(small_store: Path, 
         cands = report.candidates(con)
     assert all("payments-by-agents" in c["precedent_domains"] for c in cands)
     assert all(c["momentum"]["window_days"] == 14 for c in cands)
+
+
+@pytest.mark.parametrize(
+    "title, routine",
+    [
+        ("What is Model Context Protocol? Connect AI to your world", True),
+        ("How CodeRabbit used Claude to build an agent orchestration system", True),
+        ("Introduction to agentic coding", True),
+        ("Master agentic AI deployment", True),
+        ("Visual intelligence now understands what is on your screen", False),  # "what is" mid-title
+        ("Claude can now search the web", False),
+    ],
+)
+def test_explainers_and_courses_read_as_guides_not_launches(title: str, routine: bool) -> None:
+    """Real feeds carry many explainers, courses and customer stories; their titles count as
+    guide words (a push towards "not an affordance"), launches do not."""
+    from scanner.lexicon import matches
+    from scanner.taxonomy import ROUTINE_NEWS
+
+    assert bool(matches(ROUTINE_NEWS["guide"], title)) is routine
