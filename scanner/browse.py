@@ -117,6 +117,10 @@ def _where(q: Query) -> tuple[str, list[Any]]:
     return " AND ".join(parts), args
 
 
+_COLUMNS = (  # what `_row` reads, in its order
+    "SELECT i.id, i.url, i.title, i.source, i.org, i.published, i.date_missing, i.sources, "
+    f"{AFFORDANCE}, v.reasons, v.capability, c.coverage, a.candidate_id, k.label "
+)
 _FROM = (
     "FROM items i LEFT JOIN item_verdicts v ON v.item_id = i.id "
     "LEFT JOIN item_coverage c ON c.item_id = i.id AND c.scope = ? "
@@ -126,6 +130,7 @@ _FROM = (
 
 
 def count(con: Any, q: Query, scope: str | None = None) -> int:
+    """How many items ``q`` keeps."""
     where, args = _where(q)
     scope = latest_scope(con) if scope is None else scope
     return int(con.execute(f"SELECT count(*) {_FROM} WHERE {where}", [scope, *args]).fetchall()[0][0])
@@ -145,11 +150,9 @@ def search(
         raise BadInput("limit and offset must be 0 or more")
     scope = latest_scope(con) if scope is None else scope
     where, args = _where(q)
-    total = int(con.execute(f"SELECT count(*) {_FROM} WHERE {where}", [scope, *args]).fetchall()[0][0])
+    total = count(con, q, scope)
     rows = con.execute(
-        "SELECT i.id, i.url, i.title, i.source, i.org, i.published, i.date_missing, i.sources, "
-        f"{AFFORDANCE}, v.reasons, v.capability, c.coverage, a.candidate_id, k.label "
-        f"{_FROM} WHERE {where} ORDER BY i.published DESC, i.id LIMIT ? OFFSET ?",
+        f"{_COLUMNS}{_FROM} WHERE {where} ORDER BY i.published DESC, i.id LIMIT ? OFFSET ?",
         [scope, *args, limit, offset],
     ).fetchall()
     return [_row(r) for r in rows], total
@@ -161,9 +164,7 @@ def fetch(con: Any, ids: Sequence[str], scope: str | None = None) -> list[dict[s
         return []
     scope = latest_scope(con) if scope is None else scope
     rows = con.execute(
-        "SELECT i.id, i.url, i.title, i.source, i.org, i.published, i.date_missing, i.sources, "
-        f"{AFFORDANCE}, v.reasons, v.capability, c.coverage, a.candidate_id, k.label "
-        f"{_FROM} WHERE list_contains(?, i.id)",
+        f"{_COLUMNS}{_FROM} WHERE list_contains(?, i.id)",
         [scope, list(ids)],
     ).fetchall()
     by_id = {r[0]: _row(r) for r in rows}

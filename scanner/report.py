@@ -160,8 +160,9 @@ def items(
     from scanner.editions import parse_day
 
     if scope is None:
-        row = con.execute("SELECT scope FROM editions ORDER BY edition DESC LIMIT 1").fetchone()
-        scope = ",".join(json.loads(row[0])) if row else ""
+        from scanner.browse import latest_scope
+
+        scope = latest_scope(con)
     where, args = "WHERE i.duplicate_of IS NULL", []
     if since:
         where += " AND i.published >= ?"

@@ -301,12 +301,7 @@ def affordance_map(points: Sequence[Mapping[str, Any]]) -> go.Figure:
             hovertemplate="#%{customdata[0]} %{customdata[2]}<br>gap %{customdata[1]:.2f}<extra></extra>",
         )
     )
-    return _layout(
-        fig,
-        height=560,
-        xaxis=dict(title="first principal component", zeroline=False),
-        yaxis=dict(title="second principal component", zeroline=False),
-    )
+    return _plane(fig)
 
 
 def item_map(points: Sequence[Mapping[str, Any]]) -> go.Figure:
@@ -332,6 +327,11 @@ def item_map(points: Sequence[Mapping[str, Any]]) -> go.Figure:
                           "<br>gap %{customdata[4]:.2f}<extra></extra>",
         )
     )
+    return _plane(fig)
+
+
+def _plane(fig: go.Figure) -> go.Figure:
+    """The layout of the two maps: a plane of the first two principal components."""
     return _layout(
         fig,
         height=560,
