@@ -171,6 +171,8 @@ def test_the_candidate_page_shows_the_check_of_the_latest_draft(
     assert metrics["Coverage now"] == f"{expected['now']:.2f} · open"
     assert metrics["Coverage if adopted"] == f"{expected['if_adopted']:.2f} · {expected['level_if_adopted']}"
     assert metrics["Gap if adopted"] == f"{expected['gap_if_adopted']:.2f}"
+    gap = next(m for m in at.metric if m.label == "Gap if adopted")
+    assert gap.delta == f"{expected['gap_change']:+.2f}" and gap.delta.startswith("-")  # the gap shrinks
     body = "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
     assert "Check of version 2" in body
     assert f"{expected['now']:.2f} (open) → {expected['if_adopted']:.2f} ({expected['level_if_adopted']})" in body

@@ -157,7 +157,7 @@ def _draft_check_view(version: int, check: dict[str, Any]) -> None:
         m[0].metric("Coverage now", f"{cov['now']:.2f} · {cov['level_now']}")
         m[1].metric("Coverage if adopted", f"{cov['if_adopted']:.2f} · {cov['level_if_adopted']}",
                     f"{cov['change']:+.2f}", delta_color="normal" if cov["change"] else "off")
-        m[2].metric("Gap if adopted", f"{cov['gap_if_adopted']:.2f}", f"{-cov['gap_change']:+.2f}",
+        m[2].metric("Gap if adopted", f"{cov['gap_if_adopted']:.2f}", f"{cov['gap_change']:+.2f}",
                     delta_color="inverse" if cov["gap_change"] else "off",
                     help=f"1 − coverage; now {cov['gap_now']:.2f}")
         where = f"if {cov['adopted_by']} adopted it" if cov["adopted_by"] else "whichever spec adopted it"
