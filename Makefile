@@ -8,7 +8,7 @@ PORT  ?= 8501
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run demo test browser lint bench quality
+.PHONY: install run demo test browser lint bench quality train
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -41,5 +41,10 @@ lint: install
 bench: install
 	$(PY) bench/run.py
 
+# Out-of-sample quality of the judgements (needs ../shared/realdata); rewrites bench/QUALITY.md.
 quality: install
-	$(PY) bench/quality.py
+	$(PY) bench/quality.py --md bench/QUALITY.md
+
+# Refit the shipped judgement models from bench/data/ and ../shared/realdata (deterministic).
+train: install
+	$(PY) bench/train.py

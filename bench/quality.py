@@ -1,806 +1,417 @@
-"""Quality bench: how well the scanner's judgements agree with hand labels.
+"""Out-of-sample quality of the scanner's judgements: ``make quality``.
 
-    python bench/quality.py [--real-only | --demo-only] [--json OUT]
+    python bench/quality.py                 # every figure, printed as tables
+    python bench/quality.py --md bench/QUALITY.md --json /tmp/quality.json
 
-Loads the real feeds (../shared/realdata, or $WETCEMENT_REALDATA) and the bundled demo into
-temporary DuckDB files through the scanner's own entry points, scans them, and compares the
-results with the labelled sets in bench/data/ and data/demo/: the non-affordance filter,
-coverage against the spec, grouping, ranking, and the stability of candidate ids between
-scans. It never opens the user's database. See bench/QUALITY.md for what each figure means.
+Every figure here is measured on data the model being scored was not fitted on:
+
+- the affordance filter, leave one feed out: a model is refitted without each feed (two
+  archived copies of one publisher count as one feed) and scores that feed; its calibration
+  and threshold come from the other feeds' held-out predictions;
+- the team's verdicts: for a held-out feed, 20, 50 and 100 of its labels are fed in as the
+  team's verdicts and the rest of that feed is scored, with and without them;
+- coverage, leave one spec document out (both OpenAI releases count as one document);
+- grouping: the shipped grouping (which fits nothing on these labels) against two raters'
+  capability groups, on pairs of items from different publishers;
+- ranking: a full scan of the real feeds in a scratch database, with every item judged by the
+  model fitted without its feed and coverage judged by the model fitted without the OpenAI
+  spec, which is the spec in scope.
+
+Needs ``../shared/realdata`` (or ``$WETCEMENT_REALDATA``) and the train extra (scikit-learn).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
-import os
-import platform
 import sys
 import tempfile
 import time
-from collections import Counter
-from datetime import date
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+import numpy as np
 
-import numpy as np  # noqa: E402
-from _quality_data import (  # noqa: E402
-    BENCH,
-    PAIRS_SPEC,
-    REPO,
-    SPEC_NAME,
-    SPEC_VERSION,
-    Joined,
-    demo_feeds,
-    join_labels,
-    load_demo,
-    load_real,
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import train as T  # noqa: E402
+from _corpus import (  # noqa: E402
+    AFFORDANCE_LABELS,
+    COVERAGE_LABELS,
+    GROUP_LABELS,
+    Item,
     read_jsonl,
     realdata_dir,
-    share_embeddings,
 )
-from _quality_metrics import (  # noqa: E402
-    adjusted_rand,
-    calibration,
-    cross_org_pair_recall,
-    ndcg,
-    prf,
-    roc_auc,
-    v_measure,
-)
+from _quality_rank import eval_grouping, eval_ranking  # noqa: E402
 
-from scanner import store  # noqa: E402
+TEAM_SIZES = (20, 50, 100)
+NOTES = """
+## Reading these figures
 
-TOP = 10
-WORST = 10
-BINS = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
-COVERAGE_CLASSES = ["covered", "partial", "uncovered"]
-STABILITY_TARGET = 0.95
+- **Held out how.** The filter's folds are publishers (two archived copies of one feed are one
+  fold); a held-out feed's calibration and threshold come from the other feeds' held-out
+  predictions, never its own. Coverage folds are spec documents (both OpenAI releases together).
+- **Choices made while looking.** Hyperparameters (C, the vocabulary's two-feed rule, K, the
+  embedding scale) were fixed before any held-out figure was seen. After seeing figures, three
+  modelling choices were made and kept, each for a stated reason rather than a searched value:
+  neighbours among labelled items as features (ROC-AUC 0.82 → 0.85), coverage as a fixed form
+  with fitted calibration (a fitted clause scorer reversed its signs on the held-out document:
+  pooled AUC 0.33), and, for the ranking, a precision-weighted threshold (F0.5), the affordance
+  component as the items' mean probability and momentum counted in expected launches (P@10
+  0.2 → 0.4). Treat the ranking figure as slightly optimistic for that reason.
+- **A stronger embedding model.** all-mpnet-base-v2 (PyPI, five parts) was measured on the same
+  folds: filter ROC-AUC 0.877 and PR-AUC 0.419 against 0.850 / 0.395 for the shipped MiniLM, at
+  29 texts/s against about 230 (bfloat16) here. Eight times slower for +0.03 does not pay on a
+  2-core machine (a 20,000-item scan would take minutes more), so the shipped model stays.
+- **Why coverage is weak.** Within one document the labels hardly separate: covered items are
+  few (44 of 743), the raters agreed only moderately (kappa 0.29–0.66), and the sentence model's
+  closeness cannot tell a clause that settles a capability's questions from one that is about the
+  same topic. The pooled figure mostly reflects what kind of document it is (a usage policy speaks
+  to users). Read the evidence clauses; use `wetcement judge` to correct it for your specs.
+- **Why grouping is weak.** On cross-publisher pairs of labelled affordances, the sentence
+  model's cosine separates same-capability pairs from others with AUC 0.72 only, and the raters'
+  capabilities are fine-grained (about 85 slugs for 324 items); no join threshold reaches the
+  target. Merge and split in the dashboard stay the way to fix groups.
+"""
+OUT: list[str] = []  # the markdown report, as it is printed
 
 
 def say(msg: str) -> None:
-    print(f"[quality] {msg}", file=sys.stderr, flush=True)
+    print(msg, file=sys.stderr, flush=True)
 
 
-# --- printing --------------------------------------------------------------------------------------
+def emit(line: str = "") -> None:
+    print(line)
+    OUT.append(line)
 
 
-def fmt(value: Any, digits: int = 3) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return "nan" if math.isnan(value) else f"{value:.{digits}f}"
-    return str(value)
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    emit("| " + " | ".join(headers) + " |")
+    emit("|" + "|".join("---" for _ in headers) + "|")
+    for r in rows:
+        emit("| " + " | ".join(fmt(x) for x in r) + " |")
+    emit()
 
 
-def table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
-    """Plain text table: numbers to the right, words to the left."""
-    cells = [[fmt(c) for c in r] for r in rows]
-    numeric = [[isinstance(c, int | float) or c is None for c in r] for r in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    print(f"\n{title}")
-    print(("  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))).rstrip())
-    print("  " + "  ".join("-" * w for w in widths))
-    for r, nums in zip(cells, numeric, strict=True):
-        line = "  ".join(
-            c.rjust(w) if num else c.ljust(w) for c, w, num in zip(r, widths, nums, strict=True)
-        )
-        print(("  " + line).rstrip())
+def fmt(x: Any) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float | np.floating):
+        return f"{x:.3f}"
+    return str(x)
 
 
-# --- scanning ---------------------------------------------------------------------------------------
+def auc(y: Sequence[int], s: Sequence[float]) -> float | None:
+    from sklearn.metrics import roc_auc_score
+
+    y = np.asarray(y)
+    return float(roc_auc_score(y, s)) if 0 < y.sum() < len(y) else None
 
 
-def item_dates(db: Path) -> list[date]:
-    with store.session(db, read_only=True) as con:
-        return sorted(r[0].date() for r in con.execute("SELECT published FROM items").fetchall())
+def pr_auc(y: Sequence[int], s: Sequence[float]) -> float | None:
+    from sklearn.metrics import average_precision_score
+
+    y = np.asarray(y)
+    return float(average_precision_score(y, s)) if 0 < y.sum() < len(y) else None
 
 
-def run_scan(db: Path, as_of: date, what: str) -> dict[str, Any]:
-    from scanner.pipeline import scan
+def prf(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
+    tp = float((pred & (y == 1)).sum())
+    p = tp / max(1.0, float(pred.sum()))
+    r = tp / max(1.0, float((y == 1).sum()))
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
+
+# --- labels --------------------------------------------------------------------------------------
+
+
+def kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
+    from sklearn.metrics import cohen_kappa_score
+
+    return float(cohen_kappa_score(a, b))
+
+
+def report_labels() -> dict[str, Any]:
+    aff = read_jsonl(AFFORDANCE_LABELS)
+    cov = read_jsonl(COVERAGE_LABELS)
+    grp = read_jsonl(GROUP_LABELS)
+    emit("## Labels")
+    emit()
+    feeds = {r["feed"] for r in aff}
+    settled = Counter(r["settled"] for r in aff)
+    emit(f"- affordance: {len(aff)} items from {len(feeds)} feeds, {sum(r['is_affordance'] for r in aff)} affordances, "
+         f"{sum(r['unsure'] for r in aff)} marked unsure; Cohen's kappa between the two raters "
+         f"{kappa([r['rater_a'] for r in aff], [r['rater_b'] for r in aff]):.3f}; "
+         f"{settled.get('third pass', 0)} disagreements settled in a third pass.")
+    by_spec = defaultdict(list)
+    for r in cov:
+        by_spec[r["spec"]].append(r)
+    emit(f"- coverage: {len(cov)} (item, spec version) triples, "
+         f"{sum(r['label'] != 'covered' for r in cov)} of them partial or uncovered; per spec version:")
+    emit()
+    rows = []
+    for spec, rs in sorted(by_spec.items()):
+        c = Counter(r["label"] for r in rs)
+        agreed = [r for r in rs if r["settled"] == "agreed"]
+        rows.append([spec, len(rs), c["covered"], c["partial"], c["uncovered"], len(rs) - len(agreed)])
+    table(["spec version", "triples", "covered", "partial", "uncovered", "settled in a third pass"], rows)
+    same = [(r["group_a"], r["group_b"]) for r in grp]
+    from sklearn.metrics import adjusted_rand_score
+
+    emit(f"- capability groups: {len(grp)} items, adjusted Rand index between the two raters "
+         f"{adjusted_rand_score([a for a, _ in same], [b for _, b in same]):.3f}; only pairs both raters "
+         "agree on count (see Grouping).")
+    emit()
+    return {"affordance": len(aff), "coverage": len(cov), "groups": len(grp)}
+
+
+# --- the filter ------------------------------------------------------------------------------------
+
+
+def eval_filter(items: list[Item]) -> dict[str, Any]:
+    """Leave one feed out. Demo items always stay in training and are never scored."""
+    real_folds = sorted({it.fold for it in items if it.fold != "demo"})
+    n = len(items)
+    raw = np.full(n, np.nan)
+    raw_title = np.full(n, np.nan)
     started = time.perf_counter()
-    result = scan(db, as_of=as_of, progress=lambda m: say(f"{what}: {m}"))
-    out = result.as_json()
-    out["wall_seconds"] = round(time.perf_counter() - started, 2)
-    say(f"{what}: scan as of {as_of} took {out['wall_seconds']} s")
+    for k, fold in enumerate(real_folds, 1):
+        train = [it for it in items if it.fold != fold]
+        test = [i for i, it in enumerate(items) if it.fold == fold]
+        model = T.fit_raw_affordance(train)
+        raw[test] = T.raw_logits(model, [items[i] for i in test])
+        raw_title[test] = T.raw_logits(model, [items[i] for i in test], title_only=True)
+        if k % 10 == 0:
+            say(f"filter: {k}/{len(real_folds)} feeds held out ({time.perf_counter() - started:.0f} s)")
+    y = np.array([it.label for it in items])
+    return calibrate_folds(items, {"raw": raw, "raw_title": raw_title, "y": y})
+
+
+def calibrate_folds(items: list[Item], res: dict[str, Any]) -> dict[str, Any]:
+    """Each held-out feed's calibration and threshold, fitted on the other feeds' held-out
+    predictions (as the shipped model's are fitted on held-out predictions)."""
+    raw, y = res["raw"], res["y"]
+    n = len(items)
+    scored = np.flatnonzero(~np.isnan(raw))
+    folds = np.array([it.fold for it in items])
+    w = np.array([it.weight for it in items])
+    real_folds = sorted({folds[i] for i in scored})
+    prob = np.full(n, np.nan)
+    pred = np.zeros(n, dtype=bool)
+    calib: dict[str, tuple[float, float, float]] = {}
+    for fold in real_folds:
+        other = scored[folds[scored] != fold]
+        a, b = T.platt(raw[other], y[other], w[other])
+        t = T.best_threshold(1 / (1 + np.exp(-(a * raw[other] + b))), y[other])
+        mine = np.flatnonzero(folds == fold)
+        prob[mine] = 1 / (1 + np.exp(-(a * raw[mine] + b)))
+        pred[mine] = prob[mine] >= t
+        calib[fold] = (a, b, t)
+    return {**res, "prob": prob, "pred": pred, "scored": scored, "calib": calib}
+
+
+def report_filter(items: list[Item], res: dict[str, Any]) -> dict[str, Any]:
+    s, y = res["scored"], res["y"]
+    sure = np.array([items[i].weight == 1.0 for i in s])
+    p, r, f1 = prf(y[s], res["pred"][s])
+    has_summary = np.array([bool(items[i].summary) for i in s])
+    out = {
+        "roc_auc": auc(y[s], res["raw"][s]),
+        "pr_auc": pr_auc(y[s], res["raw"][s]),
+        "precision": p, "recall": r, "f1": f1,
+        "roc_auc_sure": auc(y[s][sure], res["raw"][s][sure]),
+        "pr_auc_sure": pr_auc(y[s][sure], res["raw"][s][sure]),
+        "roc_auc_title_only": auc(y[s], res["raw_title"][s]),
+        "pr_auc_title_only": pr_auc(y[s], res["raw_title"][s]),
+        "roc_auc_feeds_with_titles_only": auc(y[s][~has_summary], res["raw"][s][~has_summary]),
+        "items": int(len(s)), "affordances": int(y[s].sum()),
+    }
+    emit("## Affordance filter (leave one feed out)")
+    emit()
+    table(["figure", "value", "target"], [
+        ["ROC-AUC", out["roc_auc"], "≥ 0.90"],
+        ["PR-AUC", out["pr_auc"], "≥ 0.65"],
+        ["precision / recall / F1 at each fold's threshold", f"{p:.3f} / {r:.3f} / {f1:.3f}", ""],
+        ["ROC-AUC / PR-AUC, unsure labels left out", f"{fmt(out['roc_auc_sure'])} / {fmt(out['pr_auc_sure'])}", ""],
+        ["ROC-AUC / PR-AUC, every item cut to its title", f"{fmt(out['roc_auc_title_only'])} / {fmt(out['pr_auc_title_only'])}", ""],
+        ["ROC-AUC on the items that have only a title", out["roc_auc_feeds_with_titles_only"], ""],
+    ])
+    emit(f"{out['items']} real items scored ({out['affordances']} affordances); the demo's items are "
+         "always in training and never scored.")
+    emit()
+    per = []
+    folds = np.array([items[i].fold for i in s])
+    for fold in sorted(set(folds)):
+        k = folds == fold
+        yk = y[s][k]
+        if yk.sum() >= 3:
+            pk, rk, _ = prf(yk, res["pred"][s][k])
+            per.append([fold, int(k.sum()), int(yk.sum()), auc(yk, res["raw"][s][k]), pr_auc(yk, res["raw"][s][k]), pk, rk])
+    emit("Per feed (feeds with at least 3 labelled affordances):")
+    emit()
+    table(["feed", "items", "affordances", "ROC-AUC", "PR-AUC", "precision", "recall"], per)
+    worst_fp = sorted((i for i in s if y[i] == 0), key=lambda i: -res["prob"][i])[:8]
+    worst_fn = sorted((i for i in s if y[i] == 1), key=lambda i: res["prob"][i])[:8]
+    emit("Worst errors (links only; the feed text stays out of the repository):")
+    emit()
+    table(["kind", "probability", "feed", "link"],
+          [["false positive", res["prob"][i], items[i].fold, items[i].url] for i in worst_fp]
+          + [["false negative", res["prob"][i], items[i].fold, items[i].url] for i in worst_fn])
+    for i in worst_fp[:4] + worst_fn[:4]:
+        print(f"  {'FP' if y[i] == 0 else 'FN'} {res['prob'][i]:.2f} {items[i].title[:90]}")
     return out
 
 
-# --- 1. the non-affordance filter --------------------------------------------------------------------
+# --- the simulated team -----------------------------------------------------------------------------
 
 
-def eval_classifier(con: Any, joined: Joined) -> dict[str, Any]:
-    rows = con.execute(
-        "SELECT i.id, i.url, i.source, coalesce(v.override, v.is_affordance), v.confidence, "
-        "v.capability, v.reasons FROM items i JOIN item_verdicts v ON v.item_id = i.id"
-    ).fetchall()
-    ys, ps = [], []
-    per_source: dict[str, Counter[str]] = {}
-    mistakes = []
-    for iid, url, source, pred, conf, cap, reasons in rows:
-        label = joined.by_item.get(iid)
-        if label is None:
-            continue
-        y = bool(label["is_affordance"])
-        ys.append(y)
-        ps.append(bool(pred))
-        c = per_source.setdefault(source, Counter())
-        c["items"] += 1
-        c["labelled_affordance"] += y
-        c["predicted_affordance"] += bool(pred)
-        c["both"] += y and bool(pred)
-        if y != bool(pred):
-            # how sure the classifier was of its wrong answer
-            wrongness = float(conf) if pred else 1.0 - float(conf)
-            mistakes.append(
-                {
-                    "url": url,
-                    "label": "affordance" if y else "not",
-                    "label_group": label.get("group"),
-                    "verdict": "affordance" if pred else "not",
-                    "confidence": round(float(conf), 4),
-                    "capability": cap,
-                    "reasons": reasons,
-                    "wrongness": round(wrongness, 4),
-                }
-            )
-    mistakes.sort(key=lambda m: -m["wrongness"])
-    return {
-        "figures": prf(ys, ps),
-        "per_source": {k: dict(v) for k, v in sorted(per_source.items())},
-        "worst": mistakes[:WORST],
-        "false_positives": sum(1 for m in mistakes if m["verdict"] == "affordance"),
-        "false_negatives": sum(1 for m in mistakes if m["verdict"] == "not"),
-    }
+def eval_team(items: list[Item], res: dict[str, Any]) -> dict[str, Any]:
+    from scanner.judge.team import fit_affordance_correction
 
-
-def print_classifier(name: str, res: dict[str, Any]) -> None:
-    f = res["figures"]
-    table(
-        f"Non-affordance filter ({name}): is_affordance vs labels",
-        ["labelled items", "precision", "recall", "F1", "accuracy", "TP", "FP", "FN", "TN"],
-        [
-            [
-                f["n"],
-                f["precision"],
-                f["recall"],
-                f["f1"],
-                f["accuracy"],
-                f["tp"],
-                f["fp"],
-                f["fn"],
-                f["tn"],
-            ]
-        ],
-    )
-    table(
-        f"  per source ({name})",
-        ["source", "labelled items", "labelled aff.", "predicted aff.", "both"],
-        [
-            [
-                s,
-                c.get("items", 0),
-                c.get("labelled_affordance", 0),
-                c.get("predicted_affordance", 0),
-                c.get("both", 0),
-            ]
-            for s, c in res["per_source"].items()
-        ],
-    )
-
-
-# --- 2. coverage -------------------------------------------------------------------------------------
-
-
-def eval_coverage(con: Any, joined: Joined, skipped_other_spec: int) -> dict[str, Any]:
-    from scanner.classify import classify
-    from scanner.coverage import assess
-    from scanner.embed import default_embedder, load_vectors
-    from scanner.pipeline import _prototypes, load_index
-
-    model = default_embedder().name
-    protos, _ = _prototypes(con, model)
-    index = load_index(con, [(SPEC_NAME, SPEC_VERSION)], model, protos.capabilities)
-    scope = f"{SPEC_NAME}@{SPEC_VERSION}"
-    rows = con.execute(
-        "SELECT i.id, i.url, i.title, i.summary, i.content_hash, "
-        "coalesce(v.override, v.is_affordance), c.coverage FROM items i "
-        "LEFT JOIN item_verdicts v ON v.item_id = i.id "
-        "LEFT JOIN item_coverage c ON c.item_id = i.id AND c.scope = ?",
-        [scope],
-    ).fetchall()
-    out: list[dict[str, Any]] = []
-    disagree = 0
-    for iid, url, title, summary, h, is_aff, stored in rows:
-        label = joined.by_item.get(iid)
-        if label is None:
-            continue
-        vec = load_vectors(con, [h], model)[0]
-        verdict = classify(title, summary, vec, protos)
-        cov = assess(f"{title}. {summary}", vec, verdict.capability, index)
-        best_cos = float(np.max(index.vectors @ vec)) if len(index.clauses) else 0.0
-        if stored is not None and abs(float(stored) - cov.coverage) > 1e-4:
-            disagree += 1
-        out.append(
-            {
-                "url": url,
-                "label": label["label"],
-                "coverage": round(cov.coverage, 4),
-                "best_cosine": round(best_cos, 4),
-                "capability": verdict.capability,
-                "is_affordance": bool(is_aff),
-                "nearest_section": cov.evidence[0]["section"] if cov.evidence else None,
-                "label_section": label.get("clause_section"),
-            }
-        )
-
-    def aucs(subset: list[dict[str, Any]], key: str) -> dict[str, float | None]:
-        strict = [p for p in subset if p["label"] != "partial"]
-        return {
-            "covered_vs_uncovered": roc_auc(
-                [p["label"] == "covered" for p in strict], [p[key] for p in strict]
-            ),
-            "partial_as_covered": roc_auc(
-                [p["label"] != "uncovered" for p in subset], [p[key] for p in subset]
-            ),
-        }
-
-    target = {"covered": 1.0, "partial": 0.5, "uncovered": 0.0}
-    worst = sorted(out, key=lambda p: -abs(p["coverage"] - target[p["label"]]))[:WORST]
-    aff = [p for p in out if p["is_affordance"]]
-    named = [p for p in out if p["capability"]]
-    counts = Counter(p["label"] for p in out)
-    by_cap: dict[str, dict[str, Any]] = {}
-    for p in out:
-        row = by_cap.setdefault(
-            p["capability"] or "(none)", {"n": 0, "sum": 0.0, **dict.fromkeys(COVERAGE_CLASSES, 0)}
-        )
-        row["n"] += 1
-        row["sum"] += p["coverage"]
-        row[p["label"]] += 1
-    per_capability = {
-        k: {
-            "n": v["n"],
-            "mean_coverage": round(v["sum"] / v["n"], 4),
-            **{c: v[c] for c in COVERAGE_CLASSES},
-        }
-        for k, v in sorted(by_cap.items(), key=lambda kv: (-kv[1]["n"], kv[0]))
-    }
-    return {
-        "pairs": len(out),
-        "labels": dict(counts),
-        "skipped_other_spec": skipped_other_spec,
-        "auc": aucs(out, "coverage"),
-        "auc_baseline_best_cosine": aucs(out, "best_cosine"),
-        "auc_classified_affordances": {"pairs": len(aff), **aucs(aff, "coverage")},
-        "auc_capability_named": {"pairs": len(named), **aucs(named, "coverage")},
-        "per_capability": per_capability,
-        "calibration": calibration(
-            [p["coverage"] for p in out], [p["label"] for p in out], COVERAGE_CLASSES, BINS
-        ),
-        "mean_coverage_by_label": {
-            c: round(float(np.mean([p["coverage"] for p in out if p["label"] == c])), 4)
-            if counts[c]
-            else None
-            for c in COVERAGE_CLASSES
-        },
-        "stored_coverage_disagreements": disagree,
-        "worst": [
-            {
-                k: p[k]
-                for k in ("url", "label", "coverage", "capability", "best_cosine", "is_affordance")
-            }
-            for p in worst
-        ],
-        "per_pair": out,
-    }
-
-
-def print_coverage(res: dict[str, Any]) -> None:
-    a, b = res["auc"], res["auc_baseline_best_cosine"]
-    c, d = res["auc_classified_affordances"], res["auc_capability_named"]
-    labels = res["labels"]
-    print(
-        f"\nCoverage pairs (real, {SPEC_NAME}@{SPEC_VERSION}): {res['pairs']} scored "
-        f"({labels.get('covered', 0)} covered, {labels.get('partial', 0)} partial, "
-        f"{labels.get('uncovered', 0)} uncovered); {res['skipped_other_spec']} pairs against another spec skipped"
-    )
-    table(
-        "Coverage: ROC AUC",
-        ["score", "covered vs uncovered", "partial counted as covered"],
-        [
-            ["coverage (scanner)", a["covered_vs_uncovered"], a["partial_as_covered"]],
-            ["best cosine to any clause", b["covered_vs_uncovered"], b["partial_as_covered"]],
-            [
-                f"coverage, classified affordances only (n={c['pairs']})",
-                c["covered_vs_uncovered"],
-                c["partial_as_covered"],
-            ],
-            [
-                f"coverage, a capability named (n={d['pairs']})",
-                d["covered_vs_uncovered"],
-                d["partial_as_covered"],
-            ],
-        ],
-    )
-    table(
-        "Coverage calibration: share of labels per coverage bin",
-        ["coverage", "n", "covered", "partial", "uncovered"],
-        [
-            [r["bin"], r["n"]]
-            + [f"{fmt(r['share_' + k], 2)} ({r[k]})" if r["n"] else "-" for k in COVERAGE_CLASSES]
-            for r in res["calibration"]
-        ],
-    )
-    table(
-        "Coverage by the capability the classifier names (the capability term dominates coverage)",
-        ["capability", "pairs", "mean coverage", "covered", "partial", "uncovered"],
-        [
-            [k, v["n"], v["mean_coverage"], v["covered"], v["partial"], v["uncovered"]]
-            for k, v in res["per_capability"].items()
-        ],
-    )
-    m = res["mean_coverage_by_label"]
-    print(
-        f"  mean coverage: covered {fmt(m['covered'])}, partial {fmt(m['partial'])}, uncovered {fmt(m['uncovered'])}"
-    )
-    if res["stored_coverage_disagreements"]:
-        print(
-            f"  note: {res['stored_coverage_disagreements']} items' stored coverage differs from the direct call"
-        )
-
-
-# --- 3. grouping -------------------------------------------------------------------------------------
-
-
-def eval_grouping(con: Any, joined: Joined) -> dict[str, Any]:
-    rows = con.execute(
-        "SELECT i.id, i.org, a.candidate_id FROM items i LEFT JOIN assignments a ON a.item_id = i.id"
-    ).fetchall()
-    truth, pred, orgs = [], [], []
-    labelled_aff = grouped = 0
-    for iid, org, cid in rows:
-        label = joined.by_item.get(iid)
-        if label is None or not label.get("is_affordance") or not label.get("group"):
-            continue
-        labelled_aff += 1
-        if cid is None:
-            continue
-        grouped += 1
-        truth.append(label["group"])
-        pred.append(cid)
-        orgs.append(org or "?")
-    vm = v_measure(truth, pred)
-    cross = cross_org_pair_recall(truth, pred, orgs)
-    return {
-        "labelled_affordances": labelled_aff,
-        "grouped": grouped,
-        "label_groups": len(set(truth)),
-        "candidates_used": len(set(pred)),
-        "ari": adjusted_rand(truth, pred),
-        **vm,
-        "cross_org": cross,
-    }
-
-
-def print_grouping(results: dict[str, dict[str, Any]]) -> None:
-    table(
-        "Grouping: labelled affordances that were grouped, label group vs candidate",
-        [
-            "corpus",
-            "labelled aff.",
-            "grouped",
-            "label groups",
-            "candidates",
-            "ARI",
-            "homogeneity",
-            "completeness",
-            "V-measure",
-            "cross-org pair recall",
-            "cross-org groups in 1 cand.",
-        ],
-        [
-            [
-                name,
-                r["labelled_affordances"],
-                r["grouped"],
-                r["label_groups"],
-                r["candidates_used"],
-                r["ari"],
-                r["homogeneity"],
-                r["completeness"],
-                r["v_measure"],
-                f"{fmt(r['cross_org']['pair_recall'])} ({r['cross_org']['together']}/{r['cross_org']['cross_org_pairs']})",
-                f"{r['cross_org']['groups_in_one_candidate']}/{r['cross_org']['cross_org_groups']}",
-            ]
-            for name, r in results.items()
-        ],
-    )
-
-
-# --- 4. ranking --------------------------------------------------------------------------------------
-
-
-def majority_group(
-    members: list[dict[str, Any]], joined: Joined
-) -> tuple[str | None, Counter[str]]:
-    """The label group most of a candidate's labelled items share; None when more than half
-    are labelled non-affordances (or none is labelled). A tie goes to the group of the earliest
-    item (the one that founded the candidate). Returns it and the mix of labels."""
-    oldest_first = sorted(members, key=lambda m: (m["published"] or "", m["id"]))
-    groups = []
-    for m in oldest_first:
-        label = joined.by_item.get(m["id"])
-        if label is not None:
-            groups.append(label.get("group") if label.get("is_affordance") else None)
-    mix = Counter(g or "(null)" for g in groups)
-    if not groups or mix["(null)"] * 2 > len(groups):
-        return None, mix
-    counts = Counter(g for g in groups if g is not None)
-    top = max(counts.values())
-    return next(g for g in groups if g is not None and counts[g] == top), mix
-
-
-def eval_ranking(
-    con: Any, joined: Joined, relevance: dict[str, int], pool_groups: set[str]
-) -> dict[str, Any]:
-    from scanner.report import candidates
-
-    cands = candidates(con)
-    ranked = []
-    for c in cands:
-        group, mix = majority_group(c["items"], joined)
-        rel = relevance.get(group, 0) if group else 0
-        ranked.append(
-            {
-                "rank": c["rank"],
-                "id": c["id"],
-                "n_items": c["n_items"],
-                "n_orgs": c["n_orgs"],
-                "labelled_items": sum(mix.values()),
-                "label_mix": dict(mix.most_common()),
-                "group": group,
-                "judged": group is None or group in relevance,
-                "relevance": rel,
-                "score": c["score"],
-                "coverage": c["coverage"],
-            }
-        )
-    top = ranked[:TOP]
-    seen: set[str] = set()
-    gains = []
-    for r in top:  # a group counts once: a second candidate for it adds nothing new
-        first = r["group"] is not None and r["group"] not in seen
-        gains.append(r["relevance"] if first else 0)
-        if r["group"]:
-            seen.add(r["group"])
-    pool = [relevance.get(g, 0) for g in pool_groups]
-    return {
-        "candidates": len(ranked),
-        "precision_at_10": sum(1 for r in top if r["relevance"] >= 2) / len(top) if top else None,
-        "ndcg_at_10": ndcg(gains, pool, TOP),
-        "distinct_groups_top10": len({r["group"] for r in top if r["group"]}),
-        "routine_top10": sum(1 for r in top if r["group"] is None),
-        "routine_top20": sum(1 for r in ranked[:20] if r["group"] is None),
-        "unjudged_top10": [r["group"] for r in top if not r["judged"]],
-        "top": ranked[:20],
-    }
-
-
-def print_ranking(results: dict[str, dict[str, Any]]) -> None:
-    table(
-        "Ranking: latest edition, each candidate mapped to its items' majority label group",
-        [
-            "corpus",
-            "candidates",
-            "precision@10",
-            "NDCG@10",
-            "distinct groups in top 10",
-            "routine (null) in top 10",
-            "routine in top 20",
-        ],
-        [
-            [
-                n,
-                r["candidates"],
-                r["precision_at_10"],
-                r["ndcg_at_10"],
-                r["distinct_groups_top10"],
-                r["routine_top10"],
-                r["routine_top20"],
-            ]
-            for n, r in results.items()
-        ],
-    )
-    for name, r in results.items():
-        table(
-            f"  top 10 ({name})",
-            [
-                "rank",
-                "candidate",
-                "items",
-                "orgs",
-                "label group",
-                "relevance",
-                "score",
-                "coverage",
-                "labels of its items",
-            ],
-            [
-                [
-                    x["rank"],
-                    x["id"],
-                    x["n_items"],
-                    x["n_orgs"],
-                    (x["group"] or "(null)") + ("" if x["judged"] else " (unjudged: 0)"),
-                    x["relevance"],
-                    x["score"],
-                    x["coverage"],
-                    ", ".join(f"{g} {n}" for g, n in x["label_mix"].items()),
-                ]
-                for x in r["top"][:TOP]
-            ],
-        )
-
-
-# --- 5. stability ------------------------------------------------------------------------------------
-
-
-def assignments(db: Path) -> dict[str, str]:
-    with store.session(db, read_only=True) as con:
-        return dict(con.execute("SELECT item_id, candidate_id FROM assignments").fetchall())
-
-
-def eval_stability(db: Path, what: str) -> dict[str, Any]:
-    dates = item_dates(db)
-    early = dates[int(0.9 * (len(dates) - 1))]
-    last = dates[-1]
-    run_scan(db, early, f"{what} stability (p90)")
-    before = assignments(db)
-    run_scan(db, last, f"{what} stability (last)")
-    after = assignments(db)
-    kept = sum(1 for i, c in before.items() if after.get(i) == c)
-    return {
-        "first_as_of": early.isoformat(),
-        "last_as_of": last.isoformat(),
-        "items_by_first": sum(1 for d in dates if d <= early),
-        "items_total": len(dates),
-        "old_grouped_items": len(before),
-        "kept_candidate": kept,
-        "share_kept": kept / len(before) if before else None,
-        "candidates_first": len(set(before.values())),
-        "candidates_last": len(set(after.values())),
-        "target": STABILITY_TARGET,
-    }
-
-
-def print_stability(results: dict[str, dict[str, Any]]) -> None:
-    table(
-        "Stability: scan as of the 90th-percentile item date, then as of the last date",
-        [
-            "corpus",
-            "first as of",
-            "last as of",
-            "old grouped items",
-            "kept candidate id",
-            "share kept",
-            "target",
-            "candidates then/now",
-        ],
-        [
-            [
-                n,
-                r["first_as_of"],
-                r["last_as_of"],
-                r["old_grouped_items"],
-                r["kept_candidate"],
-                r["share_kept"],
-                f">= {r['target']:.2f}",
-                f"{r['candidates_first']}/{r['candidates_last']}",
-            ]
-            for n, r in results.items()
-        ],
-    )
-
-
-# --- worst mistakes ----------------------------------------------------------------------------------
-
-
-def print_worst(name: str, classifier: dict[str, Any], coverage: dict[str, Any] | None) -> None:
-    if coverage:
-        table(
-            f"Worst coverage mistakes ({name}; distance from covered=1, partial=0.5, uncovered=0)",
-            ["url", "label", "coverage", "capability", "best cosine", "classified aff."],
-            [
-                [
-                    w["url"],
-                    w["label"],
-                    w["coverage"],
-                    w["capability"] or "-",
-                    w["best_cosine"],
-                    w["is_affordance"],
-                ]
-                for w in coverage["worst"]
-            ],
-        )
-    print(
-        f"\nWorst classifier mistakes ({name}; {classifier['false_positives']} false positives, "
-        f"{classifier['false_negatives']} false negatives; most confident first)"
-    )
-    for m in classifier["worst"]:
-        print(
-            f"  - {m['url']}\n      label {m['label']} ({m['label_group'] or 'null'}), verdict {m['verdict']} "
-            f"(confidence {m['confidence']:.2f}, capability {m['capability'] or '-'})\n      {m['reasons']}"
-        )
-
-
-# --- the run -----------------------------------------------------------------------------------------
-
-
-def evaluate_corpus(
-    name: str,
-    db: Path,
-    stab_db: Path,
-    labels: list[dict[str, Any]],
-    feeds: list[Path],
-    relevance: dict[str, int],
-    pairs: list[dict[str, Any]] | None,
-    skipped_pairs: int,
-) -> dict[str, Any]:
-    newest = item_dates(db)[-1]
-    out: dict[str, Any] = {"as_of": newest.isoformat(), "scan": run_scan(db, newest, name)}
-    with store.session(db, read_only=True) as con:
-        joined = join_labels(con, labels, feeds)
-        out["labels"] = {
-            "stats": dict(joined.stats),
-            "per_feed": {k: dict(v) for k, v in joined.per_feed.items()},
-        }
-        out["items"] = con.execute("SELECT count(*) FROM items").fetchone()[0]
-        out["classifier"] = eval_classifier(con, joined)
-        if pairs is not None:
-            pj = join_labels(con, pairs, feeds)
-            out["coverage_labels"] = dict(pj.stats)
-            out["coverage"] = eval_coverage(con, pj, skipped_pairs)
-        out["grouping"] = eval_grouping(con, joined)
-        pool = {r["group"] for r in labels if r.get("is_affordance") and r.get("group")}
-        out["ranking"] = eval_ranking(con, joined, relevance, pool)
-    shared = share_embeddings(db, stab_db)
-    say(f"{name}: {shared} cached vectors shared with the stability database")
-    out["stability"] = eval_stability(stab_db, name)
+    y = res["y"]
+    by_fold: dict[str, list[int]] = defaultdict(list)
+    for i in res["scored"]:
+        by_fold[items[i].fold].append(int(i))
+    feeds = [f for f, idx in sorted(by_fold.items()) if len(idx) >= 150 and y[idx].sum() >= 8]
+    rows: dict[int, list[tuple[float, ...]]] = defaultdict(list)
+    rng = np.random.default_rng(15)
+    for fold in feeds:
+        idx = np.array(by_fold[fold])
+        order = rng.permutation(len(idx))
+        a, b, t = res["calib"][fold]
+        z = a * res["raw"] + b
+        for k in TEAM_SIZES:
+            if len(idx) < k + 50:
+                continue
+            given, rest = idx[order[:k]], idx[order[k:]]
+            corr = fit_affordance_correction([items[i].vector for i in given], list(z[given]), list(y[given]))
+            shifted = np.array([z[i] + corr.shift(items[i].vector) for i in rest])
+            before, after = z[rest], shifted
+            if y[rest].sum() == 0:
+                continue
+            pb = prf(y[rest], 1 / (1 + np.exp(-before)) >= t)
+            pa = prf(y[rest], 1 / (1 + np.exp(-after)) >= t)
+            rows[k].append((auc(y[rest], before) or 0, auc(y[rest], after) or 0, pr_auc(y[rest], before) or 0,
+                            pr_auc(y[rest], after) or 0, pb[2], pa[2]))
+    emit("## Learning from the team (simulated)")
+    emit()
+    emit(f"Feeds with at least 150 labelled items and 8 affordances ({', '.join(feeds)}): each is held out, "
+         "k of its labels (a fixed random draw) become the team's verdicts, and the rest of that feed is "
+         "scored before and after the per-database correction. Means over the feeds:")
+    emit()
+    out = {}
+    trows = []
+    for k in TEAM_SIZES:
+        if rows[k]:
+            m = np.mean(np.array(rows[k]), axis=0)
+            out[k] = dict(zip(["roc_before", "roc_after", "pr_before", "pr_after", "f1_before", "f1_after"], map(float, m), strict=True))
+            trows.append([k, len(rows[k]), f"{m[0]:.3f} → {m[1]:.3f}", f"{m[2]:.3f} → {m[3]:.3f}", f"{m[4]:.3f} → {m[5]:.3f}"])
+    table(["verdicts", "feeds", "ROC-AUC", "PR-AUC", "F1"], trows)
     return out
 
 
-def print_labels(name: str, res: dict[str, Any], key: str = "labels") -> None:
-    s = res[key]["stats"] if "stats" in res[key] else res[key]
-    lost = {
-        k: v
-        for k, v in s.items()
-        if k in ("collapsed", "missing", "duplicate", "duplicate_conflicting")
-    }
-    print(
-        f"\n{name}: {res['items']} stored items; labels matched {s.get('matched', 0)}/{s.get('labels', 0)}"
-        + (f" (unmatched: {', '.join(f'{k} {v}' for k, v in lost.items())})" if lost else "")
-    )
+# --- coverage -------------------------------------------------------------------------------------
+
+
+def eval_coverage(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    docs = sorted({r["document"] for r in rows})
+    values = np.zeros(len(rows))
+    levels = ["open"] * len(rows)
+    models: dict[str, dict[str, Any]] = {}
+    for doc in docs:
+        train = [r for r in rows if r["document"] != doc]
+        test = [i for i, r in enumerate(rows) if r["document"] == doc]
+        model = T.fit_raw_governs(train)
+        model["levels"] = T.level_thresholds(T.governs_values(model, train), [r["label"] for r in train])
+        models[doc] = model
+        from scanner.judge.governs import GovernsModel
+
+        m = GovernsModel.from_json(model)
+        for i in test:
+            values[i] = m.value(rows[i]["score"])[0]
+            levels[i] = m.level(values[i])
+    yc = np.array([r["label"] == "covered" for r in rows], dtype=int)
+    ya = np.array([r["label"] != "uncovered" for r in rows], dtype=int)
+    base = np.array([r["max_cosine"] for r in rows])
+    emit("## Coverage (leave one spec document out)")
+    emit()
+    out = {"auc_covered": auc(yc, values), "auc_any": auc(ya, values), "baseline_covered": auc(yc, base),
+           "baseline_any": auc(ya, base), "models": models}
+    trows = [["pooled", len(rows), int(yc.sum()), out["auc_covered"], out["baseline_covered"], out["auc_any"], out["baseline_any"]]]
+    docs_arr = np.array([r["document"] for r in rows])
+    for doc in docs:
+        k = docs_arr == doc
+        trows.append([doc, int(k.sum()), int(yc[k].sum()), auc(yc[k], values[k]), auc(yc[k], base[k]), auc(ya[k], values[k]), auc(ya[k], base[k])])
+    table(["held-out document", "triples", "covered", "AUC covered vs rest", "baseline (best cosine)",
+           "AUC partial-or-covered vs uncovered", "baseline"], trows)
+    names = {"covered": "governs", "partial": "partly", "uncovered": "open"}
+    conf = Counter((names[r["label"]], lv) for r, lv in zip(rows, levels, strict=True))
+    emit("Levels (rows: label, columns: the held-out model's level):")
+    emit()
+    table(["label", "governs", "partly", "open"], [[lab] + [conf[(lab, c)] for c in ("governs", "partly", "open")] for lab in ("governs", "partly", "open")])
+    out["kappa_levels"] = kappa([names[r["label"]] for r in rows], levels)
+    emit(f"Cohen's kappa between the held-out levels and the labels: {out['kappa_levels']:.3f}. Target for the "
+         "AUC covered vs rest: ≥ 0.85.")
+    emit()
+    return out
+
+
+# --- the command ------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    only = parser.add_mutually_exclusive_group()
-    only.add_argument("--real-only", action="store_true", help="only the real feeds")
-    only.add_argument("--demo-only", action="store_true", help="only the bundled demo")
-    parser.add_argument("--json", metavar="OUT", type=Path, help="also write every figure as JSON")
-    args = parser.parse_args(argv)
-
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--md", help="also write the report as Markdown to this file")
+    ap.add_argument("--json", help="also write every figure as JSON to this file")
+    ap.add_argument("--skip-ranking", action="store_true", help="leave out the full scan (about 2 minutes)")
+    ap.add_argument("--only-ranking", action="store_true", help="only the full scan")
+    ap.add_argument("--reuse-filter", action="store_true", help="reuse the last run's held-out filter predictions")
+    args = ap.parse_args(argv)
+    realdata = realdata_dir()
+    if realdata is None:
+        print("quality: ../shared/realdata is missing (set WETCEMENT_REALDATA)", file=sys.stderr)
+        return 2
     started = time.perf_counter()
-    from scanner.embed import default_embedder
-
-    relevance = {
-        r["group"]: int(r["relevance"]) for r in read_jsonl(BENCH / "data" / "ranking.jsonl")
-    }
-    report: dict[str, Any] = {
-        "date": date.today().isoformat(),
-        "machine": {
-            "arch": platform.machine(),
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-        },
-        "model": default_embedder().name,
-    }
-    realdata = None
-    if not args.demo_only:
-        realdata = realdata_dir()
-        if realdata is None:
-            print(
-                "bench/quality.py: the real data is not here. Put it at ../shared/realdata "
-                "(beside the repository) or point $WETCEMENT_REALDATA at it, or run with --demo-only.",
-                file=sys.stderr,
-            )
-            return 2
-
-    with tempfile.TemporaryDirectory(prefix="wetcement-quality-") as tmp:
-        if realdata is not None:
-            grouping_labels = read_jsonl(BENCH / "data" / "grouping.jsonl")
-            all_pairs = read_jsonl(BENCH / "data" / "coverage_pairs.jsonl")
-            pairs = [p for p in all_pairs if p.get("spec") == PAIRS_SPEC]
-            if not grouping_labels:
-                print("bench/data/grouping.jsonl is missing or empty", file=sys.stderr)
-                return 2
-            db, stab = Path(tmp) / "real.duckdb", Path(tmp) / "real-stability.duckdb"
-            say("real: loading feeds and spec")
-            info = load_real(db, realdata)
-            load_real(stab, realdata)
-            report["real"] = {
-                "stored": info["stored"],
-                "clauses": info["clauses"],
-                "pairs_in_file": len(all_pairs),
-            }
-            report["real"].update(
-                evaluate_corpus(
-                    "real",
-                    db,
-                    stab,
-                    grouping_labels,
-                    info["feeds"],
-                    relevance,
-                    pairs,
-                    len(all_pairs) - len(pairs),
-                )
-            )
-        if not args.real_only:
-            labels = read_jsonl(REPO / "data" / "demo" / "labels_labs.jsonl") + read_jsonl(
-                REPO / "data" / "demo" / "labels_tools.jsonl"
-            )
-            db, stab = Path(tmp) / "demo.duckdb", Path(tmp) / "demo-stability.duckdb"
-            say("demo: loading feeds and spec digests")
-            info = load_demo(db)
-            load_demo(stab)
-            report["demo"] = {"stored": info["stored"], "specs": info["specs"]}
-            report["demo"].update(
-                evaluate_corpus("demo", db, stab, labels, demo_feeds(), relevance, None, 0)
-            )
-    report["seconds"] = round(time.perf_counter() - started, 1)
-
-    corpora = [n for n in ("real", "demo") if n in report]
-    print(
-        f"Wet Cement Scanner quality bench, {report['date']} ({report['machine']['arch']}, "
-        f"{report['machine']['cpus']} CPUs, model {report['model']})"
-    )
-    for n in corpora:
-        r = report[n]
-        print_labels(n, r)
-        print(
-            f"  scanned as of {r['as_of']}: {r['scan']['affordance_items']} items classified as affordances, "
-            f"{r['scan']['candidates']} candidates ({r['scan']['wall_seconds']} s)"
-        )
-        if "coverage_labels" in r:
-            s = r["coverage_labels"]
-            print(f"  coverage pairs matched {s.get('matched', 0)}/{s.get('labels', 0)}")
-    for n in corpora:
-        print_classifier(n, report[n]["classifier"])
-    if "real" in report:
-        print_coverage(report["real"]["coverage"])
-    print_grouping({n: report[n]["grouping"] for n in corpora})
-    print_ranking({n: report[n]["ranking"] for n in corpora})
-    print_stability({n: report[n]["stability"] for n in corpora})
-    for n in corpora:
-        print_worst(n, report[n]["classifier"], report[n].get("coverage"))
-    print(f"\ntotal {report['seconds']} s")
-
+    items, rows = T.load_training(realdata)
+    emit("# Quality: out of sample only")
+    emit()
+    emit("Written by `python bench/quality.py --md bench/QUALITY.md` (`make quality`). No figure below was "
+         "measured on data its model was fitted on; how each was held out is said with it.")
+    emit()
+    results: dict[str, Any] = {}
+    cache = Path(tempfile.gettempdir()) / "wetcement-quality-filter.npz"
+    if args.reuse_filter and cache.is_file():  # for iterating on the ranking alone
+        with np.load(cache, allow_pickle=False) as f:
+            filt = calibrate_folds(items, {k: f[k] for k in ("raw", "raw_title", "y")})
+    else:
+        filt = eval_filter(items)
+        np.savez(cache, **{k: filt[k] for k in ("raw", "raw_title", "y")})
+    if not args.only_ranking:
+        results["labels"] = report_labels()
+        results["filter"] = report_filter(items, filt)
+        results["team"] = eval_team(items, filt)
+        cov = eval_coverage(rows)
+        results["coverage"] = {k: v for k, v in cov.items() if k != "models"}
+        results["grouping"] = eval_grouping(items, emit, table)
+    if not args.skip_ranking:
+        others = [r for r in rows if r["document"] != "openai-model-spec"]
+        governs = T.fit_raw_governs(others)
+        governs["levels"] = T.level_thresholds(T.governs_values(governs, others), [r["label"] for r in others])
+        results["ranking"] = eval_ranking(realdata, items, filt, governs, emit, table)
+    for line in NOTES.strip().splitlines():
+        emit(line)
+    emit()
+    emit(f"_Measured in {time.perf_counter() - started:.0f} s._")
+    if args.md:
+        Path(args.md).write_text("\n".join(OUT) + "\n", encoding="utf-8")
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
-        say(f"wrote {args.json}")
+        Path(args.json).write_text(json.dumps(results, indent=2, default=float), encoding="utf-8")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -1,8 +1,10 @@
-"""Is an item an affordance announcement, and which capability does it introduce?
+"""Is an item an affordance announcement? The learned model decides; a taxonomy hint rides along.
 
-A transparent classifier: similarities to short prototype descriptions, plus lexicons of launch
-words and of routine news (funding, hires, events, results, research, policy). Every verdict
-carries its reasons, and a user's override always wins.
+The verdict is ``scanner.judge.affordance``'s calibrated probability (fitted on thousands of
+labelled real items; see ``bench/train.py``), shifted by the team's own verdicts when it has
+given some (``scanner.judge.team``). The taxonomy's nearest capability is kept only as a hint
+for grouping and display: no verdict requires an item to fit a listed capability, so a kind of
+capability nobody has listed is judged like any other. A user's override always wins.
 """
 
 from __future__ import annotations
@@ -12,44 +14,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scanner.judge.affordance import AffordanceModel, load_affordance_model
+from scanner.judge.team import NO_CORRECTION, AffordanceCorrection
 from scanner.lexicon import matches
-from scanner.taxonomy import AI_TERMS, CAPABILITIES, LAUNCH_CUES, ROUTINE_NEWS
+from scanner.taxonomy import CAPABILITIES
 
-CAPABILITY_MIN = 0.36  # combined score for naming a capability
-CUELESS_PENALTY = 0.05
-NO_AI_PENALTY = 1.0  # not fitted: a stated rule (see taxonomy.AI_TERMS)
-
-# A linear model over transparent features. The weights were fitted by logistic regression on the
-# project's labelled sets (bench/data/grouping.jsonl over real feeds, and the demo's labels), then
-# rounded; 5-fold cross-validation gave F1 0.45 on real feeds and 0.84 on the demo at the
-# threshold below (bench/quality.py prints the current figures). Routine-news words in the title
-# push hardest towards "not an affordance"; launch words and a named capability pull the other way.
-WEIGHTS = {
-    "intercept": -0.91,
-    "aff_sim": 2.96,
-    "routine_sim": -4.44,
-    "cap_excess": 4.68,
-    "launch_title": 0.98,
-    "launch_summary": 0.56,
-    "has_summary": -0.19,
-}
-TITLE_ROUTINE = {
-    "funding": -0.84, "people": 0.0, "event": -0.62, "results": -0.60, "research": 0.0,
-    "policy": -0.92, "deal": -1.0, "model-release": -0.74, "vision": -1.05, "guide": -2.09,
-    "security": -0.57, "business": -1.55, "newsletter": -2.61,
-}
-SUMMARY_ROUTINE = {
-    "funding": -0.95, "results": -1.3, "research": -0.63, "policy": -0.41, "vision": -0.5,
-    "guide": -0.92, "newsletter": -1.03, "event": -0.17, "security": -0.15, "business": -0.1,
-}
-THRESHOLD_LOGIT = math.log(0.4 / 0.6)  # affordance when the fitted probability is at least 0.4
+CAPABILITY_MIN = 0.36  # prototype similarity plus cue bonus for naming a hint
 
 
 @dataclass(frozen=True)
 class Verdict:
     is_affordance: bool
-    confidence: float
-    capability: str | None
+    confidence: float  # calibrated probability that the item announces a new capability
+    capability: str | None  # the taxonomy's nearest capability: a hint, never a requirement
     capability_score: float
     reasons: str
 
@@ -64,60 +41,49 @@ class Prototypes:
 
 
 def capability_scores(title: str, text: str, vector: np.ndarray, protos: Prototypes) -> np.ndarray:
-    """Per capability: prototype similarity plus a bonus for its cue words (title counts more)."""
+    """Per listed capability: prototype similarity plus a bonus for its cue words."""
     sims = protos.capabilities @ vector
     bonus = np.zeros(len(CAPABILITIES), dtype=np.float32)
     for i, cap in enumerate(CAPABILITIES):
         in_title = len(matches(cap.cues, title))
         in_text = len(matches(cap.cues, text))
-        bonus[i] = 0.10 * min(in_title, 2) + 0.04 * min(in_text, 3)
-        if not in_text:  # no cue word at all: only a close paraphrase of the prototype counts
-            bonus[i] = -CUELESS_PENALTY
+        bonus[i] = 0.10 * min(in_title, 2) + 0.04 * min(in_text, 3) if in_text else -0.05
     out: np.ndarray = sims + bonus
     return out
 
 
-def classify(title: str, summary: str, vector: np.ndarray, protos: Prototypes) -> Verdict:
-    text = f"{title}. {summary}" if summary else title
-    aff_sim = float(np.max(protos.affordance @ vector))
-    routine_sim = float(np.max(protos.routine @ vector))
-    launch = matches(LAUNCH_CUES, title) + matches(LAUNCH_CUES, summary)
-    routine_hits = {
-        kind: found for kind, terms in ROUTINE_NEWS.items() if (found := matches(terms, title))
-    }
-    routine_summary = {
-        kind: found
-        for kind, terms in ROUTINE_NEWS.items()
-        if kind not in routine_hits and (found := matches(terms, summary))
-    }
-    scores = capability_scores(title, text, vector, protos)
-    best = int(np.argmax(scores))
-    cap_score = float(scores[best])
-    capability = CAPABILITIES[best].slug if cap_score >= CAPABILITY_MIN else None
+def classify(
+    title: str,
+    summary: str,
+    vector: np.ndarray,
+    protos: Prototypes | None = None,
+    *,
+    model: AffordanceModel | None = None,
+    correction: AffordanceCorrection = NO_CORRECTION,
+) -> Verdict:
+    model = model or load_affordance_model()
+    parts = model.parts(title, summary, vector)
+    shift = correction.shift(vector)
+    prob = model.calibrate(parts["logit"])
+    if shift:
+        z = math.log(max(prob, 1e-9) / max(1 - prob, 1e-9)) + shift
+        prob = 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+    why = model.reasons(parts, summary)
+    if shift:
+        why += f"; the team's verdicts shift it {shift:+.2f} (log-odds)"
+    capability, cap_score = None, 0.0
+    if protos is not None and len(protos.capabilities):
+        text = f"{title}. {summary}" if summary else title
+        scores = capability_scores(title, text, vector, protos)
+        best = int(np.argmax(scores))
+        cap_score = float(scores[best])
+        if cap_score >= CAPABILITY_MIN:
+            capability = CAPABILITIES[best].slug
+            why += f"; nearest listed capability: {CAPABILITIES[best].label}"
+    return Verdict(prob >= model.threshold, round(prob, 4), capability, round(cap_score, 4), why)
 
-    logit = WEIGHTS["intercept"]
-    logit += WEIGHTS["aff_sim"] * aff_sim + WEIGHTS["routine_sim"] * routine_sim
-    logit += WEIGHTS["cap_excess"] * max(0.0, cap_score - CAPABILITY_MIN)
-    logit += WEIGHTS["launch_title"] * min(len(matches(LAUNCH_CUES, title)), 3)
-    logit += WEIGHTS["launch_summary"] * min(len(matches(LAUNCH_CUES, summary)), 3)
-    logit += WEIGHTS["has_summary"] * (1.0 if summary else 0.0)
-    for kind in routine_hits:
-        logit += TITLE_ROUTINE.get(kind, -0.8)
-    for kind in routine_summary:
-        logit += SUMMARY_ROUTINE.get(kind, -0.3)
-    names_ai = bool(matches(AI_TERMS, text))
-    if not names_ai:
-        logit -= NO_AI_PENALTY
-    logit -= THRESHOLD_LOGIT
-    confidence = 1.0 / (1.0 + math.exp(-logit))
-    is_affordance = logit > 0
-    reasons = [f"prototype similarity {aff_sim:.2f} (affordance) vs {routine_sim:.2f} (routine)"]
-    if capability:
-        reasons.append(f"capability: {CAPABILITIES[best].label} ({cap_score:.2f})")
-    if launch:
-        reasons.append("launch words: " + ", ".join(dict.fromkeys(launch[:3])))
-    if not names_ai:
-        reasons.append("names no AI system or agent")
-    for kind, found in {**routine_hits, **routine_summary}.items():
-        reasons.append(f"{kind} words: " + ", ".join(found[:3]))
-    return Verdict(is_affordance, round(confidence, 4), capability, round(cap_score, 4), "; ".join(reasons))
+
+def shipped_logit(model: AffordanceModel, title: str, summary: str, vector: np.ndarray) -> float:
+    """The shipped model's calibrated log-odds (the offset the team's correction is fitted on)."""
+    p = min(1 - 1e-9, max(1e-9, model.probability(title, summary, vector)))
+    return math.log(p / (1 - p))

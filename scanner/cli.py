@@ -152,6 +152,15 @@ def cmd_override(args: argparse.Namespace) -> None:
     _out(args, {"item": args.id, "is_affordance": value}, lambda d: f"item {d['item']}: affordance = {args.affordance}")
 
 
+def cmd_judge(args: argparse.Namespace) -> None:
+    from scanner.verdicts import set_coverage_verdict
+
+    with store.session(_db(args)) as con:
+        row = set_coverage_verdict(con, args.item, args.spec, args.coverage, args.clause, args.author)
+    _say("takes effect in the next edition: run `wetcement scan`")
+    _out(args, row, lambda d: f"item {d['item']}: {d['spec']}@{d['version']} {d['coverage']}" + (f" (clause {d['clause']})" if d["clause"] else ""))
+
+
 def cmd_candidates(args: argparse.Namespace) -> None:
     from scanner import report
 
@@ -318,6 +327,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("override", cmd_override, "the team's verdict on whether an item is an affordance")
     p.add_argument("id", help="the item's id (see `wetcement items`)")
     p.add_argument("--affordance", choices=["yes", "no", "auto"], required=True)
+
+    p = add("judge", cmd_judge, "the team's verdict on how far a spec governs an item (kept as a label)")
+    p.add_argument("item", help="the item's id (see `wetcement items`)")
+    p.add_argument("--spec", required=True, help="the spec's name; the verdict is on its latest version")
+    p.add_argument("--coverage", choices=["covered", "partial", "uncovered"], required=True)
+    p.add_argument("--clause", help="the key of the clause that decides it (see `wetcement specs show NAME`)")
+    p.add_argument("--author", help="who says so")
 
     p = add("candidates", cmd_candidates, "the ranked affordances of an edition")
     p.add_argument("--edition")

@@ -298,9 +298,9 @@ def _coverage(
     best: tuple[float, str] | None = None
     for clause in draft:
         spec = f"{clause.spec}@{clause.version}"
-        adopted = build_index([*index.clauses, clause], np.vstack([index.vectors, vector[None, :]]), cap_vectors)
+        adopted = build_index([*index.clauses, clause], np.vstack([index.vectors, vector[None, :]]), team=index.team, model=index.model)
         after = assess(titles, centroid, capability, adopted)
-        cap_rows = adopted.cap_cov.get(spec, {}).get(capability or "", (0.0, []))[1]
+        decided_by = {e.get("clause_key") for e in after.by_spec.get(spec, [])}
         before_value, after_value = now.per_spec.get(spec, 0.0), after.per_spec.get(spec, 0.0)
         per_spec[spec] = {
             "now": round(before_value, 4),
@@ -309,7 +309,7 @@ def _coverage(
             "level_if_adopted": level(after_value),
             "change": round(after_value - before_value, 4),
             "overall_if_adopted": round(after.coverage, 4),
-            "draft_governs": len(index.clauses) in cap_rows,  # among the clauses that govern it
+            "draft_governs": clause.clause_key in decided_by,  # among the clauses that decided the value
         }
         if best is None or after.coverage > best[0]:
             best = (after.coverage, spec)

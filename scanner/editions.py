@@ -18,13 +18,14 @@ def write_edition(
     n_items: int,
     ranked: list[Ranked],
     details: dict[str, dict[str, Any]],
+    judge_version: str | None = None,
 ) -> None:
     """Replace the edition of ``day`` (inside the caller's transaction: never half written)."""
     con.execute("DELETE FROM edition_candidates WHERE edition = ?", [day])
     con.execute("DELETE FROM editions WHERE edition = ?", [day])
     con.execute(
-        "INSERT INTO editions VALUES (?, ?, ?, ?, ?, ?)",
-        [day, datetime.now(UTC).replace(tzinfo=None), json.dumps(weights), json.dumps(scope), n_items, len(ranked)],
+        "INSERT INTO editions VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [day, datetime.now(UTC).replace(tzinfo=None), json.dumps(weights), json.dumps(scope), n_items, len(ranked), judge_version],
     )
     if ranked:
         con.executemany(

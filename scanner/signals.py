@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from scanner.lexicon import count_any, matches
+from scanner.lexicon import count_any
 from scanner.taxonomy import CAPABILITY_BY_SLUG, CHANNELS, DOMAINS
 
 WINDOW_DAYS = 42  # "recent": the last six weeks before the edition
@@ -55,13 +55,19 @@ def momentum(members: list[Member], as_of: datetime, window_days: int = WINDOW_D
     recent = [m for m in members if start < m.published <= as_of and not m.date_missing]
     previous = [m for m in members if before < m.published <= start and not m.date_missing]
     orgs = sorted({m.org for m in recent if m.org})
-    growth = (len(recent) - len(previous)) / (len(recent) + len(previous) + 1)
-    value = 0.45 * _sat(len(recent), 2.5) + 0.35 * _sat(len(orgs), 1.5) + 0.2 * max(0.0, growth)
+    # counted as expected launches: each item by the probability that it is one, each
+    # organisation by its surest item, so a pile of borderline items does not make momentum
+    n_recent = sum(m.confidence for m in recent)
+    n_previous = sum(m.confidence for m in previous)
+    n_orgs = sum(max(m.confidence for m in recent if m.org == org) for org in orgs)
+    growth = (n_recent - n_previous) / (n_recent + n_previous + 1)
+    value = 0.45 * _sat(n_recent, 2.5) + 0.35 * _sat(n_orgs, 1.5) + 0.2 * max(0.0, growth)
     return round(min(1.0, value), 4), {
         "window_days": window_days,
         "recent_items": len(recent),
         "recent_orgs": orgs,
         "previous_items": len(previous),
+        "expected_launches": round(n_recent, 2),
         "growth": round(growth, 3),
     }
 
@@ -129,20 +135,18 @@ def precedent(
 
 
 def affordance_strength(members: list[Member]) -> tuple[float, dict[str, Any]]:
-    """How surely the items announce a new capability (the classifier's confidence, best three).
+    """How surely the items announce a new capability: the mean calibrated probability of its
+    items, that is the share of them expected to be real launches.
 
-    Real feeds are mostly not launches; an affordance built only from borderline items should
-    not outrank one that several clear launches support."""
-    best = sorted((m.confidence for m in members), reverse=True)[:3]
-    value = sum(best) / len(best) if best else 0.0
-    return round(value, 4), {"best_confidences": [round(b, 3) for b in best]}
+    Real feeds are mostly not launches, and a group can gather many borderline items (customer
+    stories, guides) around a few launches; its other signals (momentum above all) then count
+    items that are not launches, so the group should not outrank one of clear launches."""
+    probs = [m.confidence for m in members]
+    value = sum(probs) / len(probs) if probs else 0.0
+    best = sorted(probs, reverse=True)[:3]
+    return round(value, 4), {"mean_confidence": round(value, 3), "best_confidences": [round(b, 3) for b in best]}
 
 
 def strong_domains(detail: dict[str, dict[str, Any]]) -> list[str]:
     return [k for k, v in sorted(detail.items(), key=lambda kv: -kv[1]["value"]) if v["value"] >= DOMAIN_MIN]
 
-
-def is_routine(title: str) -> bool:
-    from scanner.taxonomy import ROUTINE_NEWS
-
-    return any(matches(t, title) for t in ROUTINE_NEWS.values())

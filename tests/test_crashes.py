@@ -105,7 +105,7 @@ def test_kill_9_during_scan_then_the_next_scan_equals_an_uninterrupted_one(
         (None, 0.25),  # starting up
         ("embedding", 0.0),  # texts read, about to embed
         ("embedded 512/", 0.0),  # one chunk committed, the next one embedding
-        ("classified", 0.0),  # inside the final transaction: verdicts written, not committed
+        ("judged", 0.0),  # inside the final transaction: verdicts written, not committed
         ("coverage for", 0.0),  # later in the same transaction
     ]
     killed = 0
@@ -113,7 +113,7 @@ def test_kill_9_during_scan_then_the_next_scan_equals_an_uninterrupted_one(
         hit = kill_9(cli_cmd(victim, *scan), env, after=after, delay=delay)
         killed += hit
         if n == 3:
-            assert hit, "the kill just after 'classified' must land inside the final transaction"
+            assert hit, "the kill just after 'judged' must land inside the final transaction"
         opens_and_is_consistent(victim)
         verdicts = rows(victim, "SELECT count(*) FROM item_verdicts")[0][0]
         editions = rows(victim, "SELECT count(*) FROM editions")[0][0]

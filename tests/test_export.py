@@ -79,6 +79,11 @@ def demo(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Demo
     with store.session(path) as con:
         ingest.ingest_paths(con, [feed], source="lab")
     pipeline.scan(path, as_of=day.date())
+    with store.session(path) as con:  # the team's verdict: both are launches, whatever the model says
+        for i in report.items(con):
+            if i["title"] == JS_TITLE or i["url"] == TAX_URL:
+                con.execute("UPDATE item_verdicts SET override = TRUE WHERE item_id = ?", [i["id"]])
+    pipeline.scan(path, as_of=day.date())
     with store.session(path) as con:
         tax = [i for i in report.items(con) if i["url"] == TAX_URL]
         assert tax and tax[0]["candidate_id"], "the ingested launch should join an affordance"

@@ -140,6 +140,9 @@ def test_a_new_version_that_governs_memory_raises_its_coverage(fresh_db: Path, t
         ingest_paths(con, [feed])
         store_spec(con, parse_spec(v1, where="v1.md", name="s", version="1"))
     scan(fresh_db, as_of=_date(2025, 3, 1), embedder=fake_embedder)
+    with store.session(fresh_db) as con:  # the team says both are affordances (the stand-in embedder cannot)
+        con.execute("UPDATE item_verdicts SET override = TRUE")
+    scan(fresh_db, as_of=_date(2025, 3, 1), embedder=fake_embedder)
     with store.session(fresh_db) as con:
         store_spec(con, parse_spec(v2, where="v2.md", name="s", version="2"))
         impact = coverage_impact(con, "s", "1", "2", fake_embedder)

@@ -613,3 +613,24 @@ def test_map_shows_items_coloured_by_their_affordances_gap(db: Path, top: list[d
     assert len(trace["x"]) == n_items and any(f"{n_items:,} items" in c.value for c in at.caption)
     gaps = {round(c["components"]["gap"], 4) for c in top}
     assert {round(g, 4) for g in trace["marker"]["color"]} <= gaps
+
+
+def test_candidate_saves_a_coverage_verdict_with_its_clause(db: Path, top: list[dict]) -> None:
+    from scanner.report import candidate
+
+    row = top[0]
+    cid = row["id"]
+    with store.session(db) as con:
+        item = candidate(con, cid)["items"][0]
+    clause = next(c for c in row["nearest_clauses"] if c.get("clause_key"))
+    at = open_page("candidate", id=cid)
+    at.selectbox(key="verdict_item").set_value(item["id"])
+    at.selectbox(key="verdict_spec").set_value(clause["spec"])
+    at.selectbox(key="verdict_level").set_value("uncovered")
+    at.selectbox(key="verdict_clause").set_value(clause["clause_key"])
+    at.button(key="verdict_save").click().run()
+    assert not at.exception
+    assert any("The next scan uses it" in s.value for s in at.success)
+    with store.session(db) as con:
+        saved = con.execute("SELECT spec, coverage, clause_key FROM coverage_verdicts WHERE item_id = ?", [item["id"]]).fetchall()
+    assert saved == [(clause["spec"], "uncovered", clause["clause_key"])]

@@ -286,5 +286,26 @@ def from_4_to_5(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE items ADD COLUMN duplicate_of TEXT")
 
 
-MIGRATIONS: list[Migration] = [from_0_to_1, from_1_to_2, from_2_to_3, from_3_to_4, from_4_to_5]
+def from_5_to_6(con: duckdb.DuckDBPyConnection) -> None:
+    """Versioned judgements and the team's coverage verdicts: every verdict, coverage row and
+    edition records the judge version that produced it, so a new model re-judges old rows."""
+    con.execute("ALTER TABLE item_verdicts ADD COLUMN judge_version TEXT")
+    con.execute("ALTER TABLE item_coverage ADD COLUMN judge_version TEXT")
+    con.execute("ALTER TABLE editions ADD COLUMN judge_version TEXT")
+    con.execute(
+        """
+        CREATE TABLE coverage_verdicts (
+            item_id TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            version TEXT NOT NULL,
+            coverage TEXT NOT NULL,
+            clause_key TEXT,
+            author TEXT,
+            judged_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (item_id, spec, version)
+        )"""
+    )
+
+
+MIGRATIONS: list[Migration] = [from_0_to_1, from_1_to_2, from_2_to_3, from_3_to_4, from_4_to_5, from_5_to_6]
 LATEST = len(MIGRATIONS)

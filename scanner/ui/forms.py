@@ -351,3 +351,33 @@ def override_form(cid: str, items: list[dict[str, Any]], ruled_out: list[dict[st
             a.markdown(f"{md_text((i['published'] or '')[:10])} · {md_text(i['org'] or '?')} · {md_text(i['title'])}")
             b.button("Put back", key=f"override_undo_{i['id']}", on_click=_override,
                      args=(i["id"], i["title"], None), help="Back to the classifier's verdict")
+
+
+def coverage_verdict_form(items: list[dict[str, Any]], specs: list[str], clauses: list[dict[str, Any]]) -> None:
+    """The team's verdict on how far a spec governs one item (`wetcement judge`): kept as a
+    label, it sets that item's coverage and nudges close items at the next scan."""
+    from scanner.verdicts import set_coverage_verdict
+
+    if not items or not specs:
+        return
+    titles = {i["id"]: f"{(i['published'] or '')[:10]} · {i['title']}" for i in items}
+    names = sorted({s.rsplit("@", 1)[0] for s in specs})
+    keys = {c["clause_key"]: f"{c['spec']} · {c['section']}" for c in clauses if c.get("clause_key")}
+    with st.form("coverage_verdict_form"):
+        a, b, c = st.columns([3, 2, 2])
+        a.selectbox("Item", list(titles), format_func=titles.get, key="verdict_item")
+        b.selectbox("Spec", names, key="verdict_spec", help="The verdict is on the spec's latest version")
+        c.selectbox("Coverage", ["covered", "partial", "uncovered"], key="verdict_level")
+        st.selectbox("The clause that decides it (optional)", [None, *keys], key="verdict_clause",
+                     format_func=lambda k: "—" if k is None else keys[k])
+
+        def save() -> None:
+            s = st.session_state
+            with reporting_errors():
+                with resources.writing() as con:
+                    set_coverage_verdict(con, s["verdict_item"], s["verdict_spec"], s["verdict_level"],
+                                         s.get("verdict_clause"), _author())
+                flash(f"Saved: {s['verdict_spec']} {s['verdict_level']} for “{titles[s['verdict_item']]}”. "
+                      "The next scan uses it.")
+
+        st.form_submit_button("Save the coverage verdict", key="verdict_save", on_click=save)
