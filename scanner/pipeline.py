@@ -376,6 +376,10 @@ def _score_candidates(
             static = {
                 "coverage": cov.coverage,
                 "coverage_per_spec": cov.per_spec,
+                "coverage_by_spec": {
+                    spec: {"value": round(v, 4), "level": cov.levels.get(spec), "clauses": cov.by_spec.get(spec, [])}
+                    for spec, v in cov.per_spec.items()
+                },
                 "nearest_clauses": cov.evidence,
                 "inertia": inertia_value,
                 "inertia_channels": channels,

@@ -78,6 +78,10 @@ def candidates(
                 "coverage": round(float(detail.get("coverage", 0.0)), 4),
                 "coverage_level": level(float(detail.get("coverage", 0.0))),
                 "coverage_per_spec": detail.get("coverage_per_spec", {}),
+                "coverage_by_spec": {
+                    spec: {**v, "clauses": [{**c, "link": safe_link(c.get("link"))} for c in v.get("clauses", [])]}
+                    for spec, v in detail.get("coverage_by_spec", {}).items()
+                },
                 "nearest_clauses": [
                     {**c, "link": safe_link(c.get("link"))} for c in detail.get("nearest_clauses", [])
                 ],

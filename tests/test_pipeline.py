@@ -99,6 +99,14 @@ def test_candidate_json_shape_and_score_formula(small_store: Path, fake_embedder
         assert c["explanation"].endswith(".")
         assert c["trend"] == "new" and c["status"] == "new"
         assert len(c["nearest_clauses"]) <= 3 and c["nearest_clauses"][0]["section"].startswith("Spec")
+        by_spec = c["coverage_by_spec"]
+        assert set(by_spec) == set(c["coverage_per_spec"]) == {"mini@1"}
+        for spec, v in by_spec.items():
+            assert v["value"] == pytest.approx(c["coverage_per_spec"][spec], abs=1e-4)
+            assert v["level"] in {"governs", "partly", "open"} and 1 <= len(v["clauses"]) <= 3
+            # the evidence shown is the clauses that produced the value, best first
+            scores = [cl["governs_score"] for cl in v["clauses"]]
+            assert scores == sorted(scores, reverse=True)
 
 
 def test_changed_weights_change_the_next_edition_only(small_store: Path, fake_embedder) -> None:
