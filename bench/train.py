@@ -54,6 +54,7 @@ EMBEDDING_SCALE = 8.0
 BETA = 0.5  # the threshold weighs precision twice as much as recall
 KNN = 10  # neighbours averaged for "close to known launches / to known non-launches"
 KNN_SCALE = 8.0
+HIDE_BY = "fold"  # a training item's neighbours exclude its own feed ("fold") or only itself ("id")
 INNER_FOLDS = 5
 ROUND = 6
 
@@ -125,7 +126,8 @@ def design(items: Sequence[Item], vocab: list[str], idf: list[float], title_only
     s = (s - shape_stats[0]) / shape_stats[1]
     t = sparse.csr_matrix((vals, (rows, cols)), shape=(len(items), len(vocab)))
     e = np.asarray(embs, dtype=np.float64)
-    k = knn_features(e.astype(np.float32), [it.fold for it in items] if own_fold_hidden else None, bank) if bank else np.zeros((len(items), 2))
+    hide = [getattr(it, HIDE_BY) for it in items] if own_fold_hidden else None
+    k = knn_features(e.astype(np.float32), hide, bank) if bank else np.zeros((len(items), 2))
     return sparse.hstack([sparse.csr_matrix(e * EMBEDDING_SCALE), sparse.csr_matrix(s), sparse.csr_matrix(k * KNN_SCALE), t]).tocsr(), shape_stats
 
 
@@ -146,7 +148,7 @@ class Exemplars:
 
 def exemplars(items: Sequence[Item]) -> Exemplars:
     q = quantise(np.stack([it.vector for it in items]))
-    return Exemplars(dequantise(q), np.array([it.label for it in items]), np.array([it.fold for it in items]))
+    return Exemplars(dequantise(q), np.array([it.label for it in items]), np.array([getattr(it, HIDE_BY) for it in items]))
 
 
 def quantise(v: np.ndarray) -> np.ndarray:
