@@ -149,7 +149,7 @@ def stored_items(realdata: Path, include_demo: bool = True) -> list[dict[str, An
     """Every item of the real feeds (and the demo) as a scan would store it."""
     from scanner import store
     from scanner.demo import demo_files
-    from scanner.ingest import ingest_bytes, ingest_paths, register_source
+    from scanner.sources.ingest import ingest_bytes, ingest_paths, register_source
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "corpus.duckdb"

@@ -1,6 +1,6 @@
 """Grouping and ranking figures for ``bench/quality.py``.
 
-Grouping runs the scanner's own incremental grouping (``scanner.cluster.assign``) over the
+Grouping runs the scanner's own incremental grouping (``scanner.judge.cluster.assign``) over the
 labelled affordances in date order and compares it with two raters' capability groups, on pairs
 of items from different publishers that both raters agree on. Ranking runs a whole scan of the
 real feeds in a scratch DuckDB file with cross-fitted judges: each item is judged by the model
@@ -27,7 +27,7 @@ JOINS = (0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
 
 def _hints(items: list[Any]) -> list[str | None]:
     """The taxonomy's nearest capability per item: the optional hint grouping may use."""
-    from scanner.classify import CAPABILITY_MIN, Prototypes, capability_scores
+    from scanner.judge.classify import CAPABILITY_MIN, Prototypes, capability_scores
     from scanner.taxonomy import CAPABILITIES
 
     cache = VectorCache()
@@ -58,14 +58,14 @@ def _pairs(members: list[Any], groups: dict[str, tuple[str, str]]) -> list[tuple
 
 
 def _group(members: list[Any], hints: list[str | None], join: float) -> list[str]:
-    from scanner.cluster import NewItem, assign
+    from scanner.judge.cluster import NewItem, assign
 
     placed = assign([], [NewItem(m.id, m.vector.astype(np.float32), h) for m, h in zip(members, hints, strict=True)], join=join)
     return [placed[m.id] for m in members]
 
 
 def eval_grouping(items: list[Any], emit: Emit, table: Callable[..., None]) -> dict[str, Any]:
-    from scanner.cluster import JOIN
+    from scanner.judge.cluster import JOIN
 
     groups = {r["url"]: (r["group_a"], r["group_b"]) for r in read_jsonl(GROUP_LABELS)}
     members = sorted((it for it in items if it.url in groups and it.label == 1), key=lambda it: (it.published, it.id))
@@ -125,11 +125,12 @@ def eval_ranking(realdata: Path, items: list[Any], filt: dict[str, Any], governs
     """A full scan of the real feeds with cross-fitted judges; P@10 of open affordances."""
     from _corpus import COVERAGE_LABELS
 
-    from scanner import pipeline, store
+    from scanner import store
     from scanner.embed import default_embedder
-    from scanner.ingest import ingest_paths
     from scanner.judge import Judges
     from scanner.judge.governs import GovernsModel
+    from scanner.scanning import pipeline
+    from scanner.sources.ingest import ingest_paths
     from scanner.sources.normalise import canonical_url
     from scanner.specs.library import parse_spec, store_spec
 

@@ -3,7 +3,7 @@
 Two things, both from a seed and nothing else:
 
 - :func:`make_items`: feed rows ``{url, title, published, summary, org}`` in one JSON Lines file
-  per source, as ``scanner.ingest.ingest_paths`` reads them. The text is built from templates ×
+  per source, as ``scanner.sources.ingest.ingest_paths`` reads them. The text is built from templates ×
   capabilities × organisations × verbs × details, so that it is varied enough for the embedding
   cache, the classifier and grouping to behave as they do on real feeds:
 

@@ -1,8 +1,8 @@
 """Timing helpers for bench/run.py: phase clocks on the real scan, memory, machine and versions.
 
-The phases of a scan are timed by wrapping the functions that ``scanner.pipeline.scan`` calls
+The phases of a scan are timed by wrapping the functions that ``scanner.scanning.pipeline.scan`` calls
 once per phase (``_decide``, ``dedup.fold_reposts``, ``load_index``, ``grouping.group_new_items``,
-``_score_candidates``, ``editions.write_edition``) and the ones it calls per item (``classify``, ``assess``): each
+``score_candidates``, ``editions.write_edition``) and the ones it calls per item (``classify``, ``assess``): each
 wrapper only reads the clock, so the scan runs exactly as it does for a user and the phases add
 up to its wall time.
 """
@@ -96,16 +96,16 @@ class Recording:
 
 # (module, attribute, once per scan?) — the per-item ones are counted and summed
 _ONCE = (
-    ("scanner.pipeline", "_decide"),
-    ("scanner.dedup", "fold_reposts"),  # newer versions only: skipped where it does not exist
-    ("scanner.pipeline", "load_index"),
-    ("scanner.grouping", "group_new_items"),
-    ("scanner.pipeline", "_score_candidates"),
-    ("scanner.editions", "write_edition"),
+    ("scanner.scanning.pipeline", "_decide"),
+    ("scanner.scanning.pipeline", "fold_reposts"),  # newer versions only: skipped where it does not exist
+    ("scanner.scanning.pipeline", "load_index"),
+    ("scanner.scanning.pipeline", "group_new_items"),
+    ("scanner.scanning.pipeline", "score_candidates"),
+    ("scanner.scanning.pipeline", "write_edition"),
 )
 _PER_CALL = (
-    ("scanner.pipeline", "classify"),
-    ("scanner.pipeline", "assess"),
+    ("scanner.scanning.verdicts", "classify"),
+    ("scanner.scanning.score", "assess"),
 )
 
 
@@ -179,10 +179,10 @@ class PhaseClock:
                     "load_index": m["load_index<"] - m["load_index>"],
                     "coverage_items": m["group_new_items>"] - m["load_index<"],
                     "grouping": m["group_new_items<"] - m["group_new_items>"],
-                    "scoring": m["_score_candidates<"] - m["_score_candidates>"],
-                    "between": m["_score_candidates>"] - m["group_new_items<"],
+                    "scoring": m["score_candidates<"] - m["score_candidates>"],
+                    "between": m["score_candidates>"] - m["group_new_items<"],
                     "edition": m["write_edition<"] - m["write_edition>"],
-                    "after_edition": m["_decide<"] - m["write_edition<"] + m["write_edition>"] - m["_score_candidates<"],
+                    "after_edition": m["_decide<"] - m["write_edition<"] + m["write_edition>"] - m["score_candidates<"],
                     "commit": end - m["_decide<"],
                 }
             )

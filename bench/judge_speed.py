@@ -38,9 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
 
-    from scanner.coverage import assess, build_index
     from scanner.embed import BF16_MIN_COSINE, MiniLM, _has_bf16
     from scanner.judge.affordance import load_affordance_model
+    from scanner.judge.coverage import assess, build_index
     from scanner.specs.library import parse_spec
 
     rows = [r for r in stored_items(realdata, include_demo=False)][: args.n]

@@ -79,7 +79,7 @@ def measure(n_texts: int, n_neighbours: int, cache: Path, rounds: int = 1) -> di
     import torch
 
     from scanner.embed import MiniLM
-    from scanner.embed_onnx import MiniLMOnnx
+    from scanner.embed.onnx import MiniLMOnnx
 
     texts = make_texts(n_texts)
     words = [len(t.split()) for t in texts]

@@ -9,9 +9,9 @@ pollute the next), on synthetic data from ``bench/_synth.py`` and the real model
 DuckDB file under the work folder (default ``/tmp/wetcement-bench``; the user's database is
 never opened). For each size it measures:
 
-- ingest (``scanner.ingest.ingest_paths`` of one JSONL file per source), and the import of a
+- ingest (``scanner.sources.ingest.ingest_paths`` of one JSONL file per source), and the import of a
   300-page Markdown spec (``parse_spec`` + ``store_spec``);
-- a full scan (``scanner.pipeline.scan``) with its phases, the pipeline's embedding throughput
+- a full scan (``scanner.scanning.pipeline.scan``) with its phases, the pipeline's embedding throughput
   next to the raw model's ``encode`` on the same texts in the same process;
 - an incremental scan of 200 new items (checking that exactly their 200 texts are embedded),
   the same again from a cold ``wetcement scan`` process, and a third one under cProfile;
@@ -76,7 +76,7 @@ def say(msg: str) -> None:
 
 def _ingest(db: Path, paths: list[Path]) -> tuple[float, Any]:
     from scanner import store
-    from scanner.ingest import ingest_paths
+    from scanner.sources.ingest import ingest_paths
 
     t0 = now()
     with store.session(db) as con:
@@ -92,7 +92,7 @@ def _count(db: Path, sql: str) -> int:
 
 
 def _timed_scan(db: Path, day: date, embedder: Any) -> dict[str, Any]:
-    from scanner.pipeline import scan
+    from scanner.scanning.pipeline import scan
 
     clock = _timing.PhaseClock()
     if hasattr(embedder, "reset"):
@@ -202,7 +202,7 @@ def _pages(db: Path) -> dict[str, Any]:
 
 
 def _profile_scan(db: Path, day: date, embedder: Any, top: int = 25) -> dict[str, Any]:
-    from scanner.pipeline import scan
+    from scanner.scanning.pipeline import scan
 
     prof = cProfile.Profile()
     t0 = now()
@@ -317,7 +317,7 @@ def build_base(workdir: Path, seed: int) -> dict[str, Any]:
 def run_one(size: int, workdir: Path, seed: int, pages: bool, raw: bool, profile: bool, cli: bool) -> dict[str, Any]:
     from scanner import store
     from scanner.embed import MiniLM
-    from scanner.ingest import ingest_paths
+    from scanner.sources.ingest import ingest_paths
 
     here = workdir / str(size)
     if here.exists():
@@ -799,7 +799,7 @@ def write_report(workdir: Path, target: Path = RESULTS_MD, command: str = "") ->
                   "(reposts found by meaning). *classify* = `_prototypes`, "
                   "the query of new items, `load_vectors` and `classify` per item. *index* = `load_index` "
                   "(`build_index`, `capability_coverage`). *coverage* = the query and `assess` per new item (every item, since the scanner assesses them all). "
-                  "*grouping* = `group_new_items` (with `relabel`). *scoring* = `_score_candidates` (signals, and "
+                  "*grouping* = `group_new_items` (with `relabel`). *scoring* = `score_candidates` (signals, and "
                   "`assess` again for each candidate whose membership changed). *edition* = `write_edition` and the "
                   "two counts around it. *commit* = the transaction's commit.", "",
                   "| items | scan | total s | embed (model) | dedup | classify | index | coverage | grouping | scoring | edition | commit | `assess` calls (s) | `classify` calls (s) |",

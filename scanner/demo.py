@@ -14,8 +14,9 @@ from typing import Any
 
 from scanner import store
 from scanner.embed import Embedder
-from scanner.ingest import ingest_bytes, register_source
-from scanner.pipeline import ScanResult, scan
+from scanner.errors import BadInput
+from scanner.scanning.pipeline import ScanResult, scan
+from scanner.sources.ingest import ingest_bytes, register_source
 from scanner.specs.library import parse_spec, store_spec
 
 DEMO_DIR = Path(os.environ.get("WETCEMENT_DEMO_DIR", Path(__file__).resolve().parents[1] / "data" / "demo"))
@@ -26,7 +27,6 @@ def demo_files() -> tuple[list[Path], list[Path]]:
     feeds = sorted((DEMO_DIR / "feeds").glob("*.xml"))
     specs = sorted((DEMO_DIR / "specs").glob("*.digest.txt"))
     if not feeds or not specs:
-        from scanner.errors import BadInput
 
         raise BadInput(f"{DEMO_DIR}: the bundled demo is missing (feeds/ and specs/)")
     return feeds, specs
@@ -58,7 +58,6 @@ def load_demo(
         row = con.execute("SELECT max(published) FROM items").fetchone()
         newest = row[0] if row else None
     if newest is None:
-        from scanner.errors import BadInput
 
         raise BadInput(f"{DEMO_DIR}: the demo feeds hold no items")
     last = newest.date()

@@ -5,8 +5,8 @@ are generated from `SETTINGS`, and a test checks that the README names every key
 
 Where a value lives: a dotted key ``a.b`` is field ``b`` of the JSON object stored under ``a``
 in the ``settings`` table (so ``weights.gap`` is part of the ``weights`` object the scan reads);
-a plain key is stored under its own name (`scanner.pipeline.set_setting`). This module imports
-`scanner.pipeline` only inside functions, so the pipeline may import it. A setting with
+a plain key is stored under its own name (`scanner.scanning.pipeline.set_setting`). This module imports
+`scanner.scanning.pipeline` only inside functions, so the pipeline may import it. A setting with
 ``env`` is read from that environment variable and never stored: the webhook URL is a secret.
 """
 
@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.errors import BadInput
-from scanner.rank import COMPONENTS, DEFAULT_WEIGHTS, check_weights
-from scanner.signals import WINDOW_DAYS
+from scanner.judge.rank import COMPONENTS, DEFAULT_WEIGHTS, check_weights
+from scanner.judge.signals import WINDOW_DAYS
+from scanner.store.settings import read_setting, write_setting
 from scanner.taxonomy import DOMAIN_BY_SLUG
+from scanner.team.alerts import check_webhook_url
 
 TYPES = ("float", "int", "specs", "domains", "url")
 SECTIONS = {
@@ -177,8 +179,6 @@ def check(key: str, value: Any) -> Any:
     if s.type == "domains":
         return check_domains(value)
     if s.type == "url":
-        from scanner.alerts import check_webhook_url
-
         return None if value in (None, "") else check_webhook_url(str(value))
     raise AssertionError(s.type)  # pragma: no cover - SETTINGS uses TYPES only
 
@@ -188,14 +188,12 @@ def check(key: str, value: Any) -> Any:
 
 def get(con: Any, key: str, environ: Mapping[str, str] | None = None) -> Any:
     """The value in force: the environment's or the stored one, else the default."""
-    from scanner.pipeline import get_setting
-
     s = setting(key)
     if s.env:
         raw = (os.environ if environ is None else environ).get(s.env, "").strip()
         return raw or s.default
     head, field = s.stored_as
-    stored = get_setting(con, head, None)
+    stored = read_setting(con, head, None)
     if field is None:
         return s.default if stored is None else stored
     if isinstance(stored, Mapping) and field in stored:
@@ -211,8 +209,6 @@ def values(con: Any, environ: Mapping[str, str] | None = None) -> dict[str, Any]
 def set_values(con: Any, changes: Mapping[str, Any]) -> dict[str, Any]:
     """Check every change first, then store them (together, in the caller's transaction);
     returns the stored values. The weights must keep at least one above 0."""
-    from scanner.pipeline import get_setting, set_setting
-
     checked = {key: check(key, value) for key, value in changes.items()}
     for key in checked:
         if BY_KEY[key].env:
@@ -229,18 +225,36 @@ def set_values(con: Any, changes: Mapping[str, Any]) -> dict[str, Any]:
             rows[head] = value
         else:
             if head not in rows:
-                current = get_setting(con, head, {})
+                current = read_setting(con, head, {})
                 rows[head] = dict(current) if isinstance(current, Mapping) else {}
             rows[head][field] = value
     if "weights" in rows:
         rows["weights"] = check_weights({**DEFAULT_WEIGHTS, **rows["weights"]})
     for head, value in rows.items():
-        set_setting(con, head, value)
+        write_setting(con, head, value)
     return checked
 
 
 def set_value(con: Any, key: str, value: Any) -> Any:
     return set_values(con, {key: value})[key]
+
+
+def weights(con: Any) -> dict[str, float]:
+    """The weights of the score in force: the stored ones over the defaults."""
+    return {**DEFAULT_WEIGHTS, **(read_setting(con, "weights", None) or {})}
+
+
+def set_weights(con: Any, weights: Mapping[str, Any]) -> dict[str, float]:
+    """Check the whole set of weights (names, numbers, at least one above 0), store it, and
+    return it."""
+    checked = check_weights(dict(weights))
+    write_setting(con, "weights", checked)
+    return checked
+
+
+def scope(con: Any) -> list[str] | None:
+    """The saved specs in scope (None: every spec in the library)."""
+    return read_setting(con, "specs_in_scope", None)
 
 
 # --- documentation --------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""scanner.alerts against a real HTTP server on 127.0.0.1 (port 0) run by the test."""
+"""scanner.team.alerts against a real HTTP server on 127.0.0.1 (port 0) run by the test."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
-from scanner import alerts, grouping, report, store
+from scanner import store
 from scanner.errors import BadInput
+from scanner.scanning import grouping
+from scanner.team import alerts
+from scanner.views import report
 
 HOSTILE = "<script>alert(1)</script> <!channel>"
 SECRET = "/services/T000/B000/SECRET"

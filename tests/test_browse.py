@@ -9,10 +9,19 @@ import numpy as np
 import pytest
 
 from scanner import store
-from scanner.browse import Query, facets, fetch, item_matrix, matching_ids, rank_by_meaning, search
-from scanner.embed import MODEL_NAME, MiniLM, load_vectors
+from scanner.embed import MODEL_NAME, MiniLM
 from scanner.errors import BadInput
+from scanner.store.vectors import load_vectors
 from scanner.taxonomy import CAPABILITIES
+from scanner.views.browse import (
+    Query,
+    facets,
+    fetch,
+    item_matrix,
+    matching_ids,
+    rank_by_meaning,
+    search,
+)
 
 
 @pytest.fixture(scope="module")

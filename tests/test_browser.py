@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from scanner import store
-from scanner.report import candidates
+from scanner.views.report import candidates
 from tests import ui_selectors as sel
 
 pytestmark = pytest.mark.browser
@@ -230,7 +230,7 @@ def test_triage_from_the_radar_survives_a_reload(server: Server, page) -> None:
     page.console.check()
 
     with store.session(server.db) as con:
-        from scanner.triage import triage_state
+        from scanner.team.triage import triage_state
 
         state = triage_state(con, cid)
     assert state["status"] == "watching" and state["owner"] == "Grace"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scanner.rank import COMPONENTS, DEFAULT_WEIGHTS, score
+from scanner.judge.rank import COMPONENTS, DEFAULT_WEIGHTS, score
 from scanner.taxonomy import DOMAINS
 from scanner.ui import charts
 from scanner.ui.filters import map_points

@@ -6,9 +6,10 @@ import json
 from datetime import date
 from pathlib import Path
 
-from scanner import report, store
-from scanner.ingest import ingest_paths
-from scanner.pipeline import scan
+from scanner import store
+from scanner.scanning.pipeline import scan
+from scanner.sources.ingest import ingest_paths
+from scanner.views import report
 
 SUMMARY = (
     "The assistant now remembers details you share across conversations, such as your preferences, "

@@ -1,4 +1,4 @@
-"""The draft-clause check (`scanner.drafts`) on the demo, with the real model, and on the page."""
+"""The draft-clause check (`scanner.team.drafts`) on the demo, with the real model, and on the page."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scanner import store, triage
-from scanner.coverage import governs_at
-from scanner.drafts import DUPLICATE, check_draft, check_latest_draft, draft_scope
-from scanner.embed import default_embedder, embed_texts, load_vectors
+from scanner import store
+from scanner.embed import default_embedder
 from scanner.errors import BadInput
-from scanner.pipeline import _hash
-from scanner.report import candidates
+from scanner.judge.coverage import governs_at
+from scanner.scanning.prototypes import text_hash as _hash
+from scanner.store.vectors import embed_missing, load_vectors
+from scanner.team import triage
+from scanner.team.drafts import DUPLICATE, check_draft, check_latest_draft, draft_scope
+from scanner.views.report import candidates
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -87,7 +89,7 @@ def test_a_copied_clause_is_flagged_and_related_clauses_are_not(demo: Path, memo
         fresh = check_draft(con, memory["id"], MEMORY_DRAFT, model)
         # the threshold's other side: no two distinct demo clauses are that close to each other
         texts = sorted({r[0] for r in con.execute("SELECT text FROM clauses").fetchall()})
-        embed_texts(con, model, {_hash(t): t for t in texts})  # the check embeds only the likely ones
+        embed_missing(con, model, {_hash(t): t for t in texts})  # the check embeds only the likely ones
         words = load_vectors(con, [_hash(t) for t in texts], model.name)
     assert copied["duplicates"][0]["text"] == text
     assert copied["duplicates"][0]["section"] == section
@@ -197,7 +199,7 @@ def test_the_command_line_checks_a_text_or_the_latest_draft(
 def test_a_long_spec_costs_the_likely_clauses_only(demo_db: Path) -> None:
     """The first check embeds the bare words of the clauses nearest the draft, not of every
     clause: a 300-page spec would otherwise cost thousands of texts on the first click."""
-    from scanner import drafts
+    from scanner.team import drafts
 
     model = default_embedder()
     with store.session(demo_db) as con:

@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scanner import embed, embed_onnx
+from scanner import embed
 from scanner.embed import BATCH_SIZE, DIMENSIONS, MODEL_NAME, MiniLM, default_embedder
-from scanner.embed_onnx import MiniLMOnnx, OnnxBackendError, OnnxUnavailable
+from scanner.embed import onnx as embed_onnx
+from scanner.embed.onnx import MiniLMOnnx, OnnxBackendError, OnnxUnavailable
 from scanner.errors import BadInput
 
 LONG = " ".join(

@@ -1,4 +1,4 @@
-"""scanner.export on the bundled demo plus hostile data, read back with real parsers.
+"""scanner.views.export on the bundled demo plus hostile data, read back with real parsers.
 
 One session-scoped database: the demo (conftest's ``demo_db_master``), then a fourth edition
 with a newly ingested affordance relabelled ``<script>alert(1)</script> launch``, a note
@@ -25,10 +25,14 @@ import feedparser
 import openpyxl
 import pytest
 
-from scanner import _export_formats as fm
-from scanner import export as ex
-from scanner import grouping, ingest, pipeline, report, store, triage
+from scanner import store
 from scanner.errors import BadInput
+from scanner.scanning import grouping, pipeline
+from scanner.sources import ingest
+from scanner.team import triage
+from scanner.views import _export_formats as fm
+from scanner.views import export as ex
+from scanner.views import report
 
 SCRIPT = "<script>alert(1)</script> launch"
 FORMULA = '=HYPERLINK("http://x")'

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from scanner import grouping, report, store
+from scanner import store
 from scanner.errors import BadInput
-from scanner.ingest import ingest_paths
-from scanner.pipeline import scan
+from scanner.scanning import grouping
+from scanner.scanning.pipeline import scan
+from scanner.sources.ingest import ingest_paths
+from scanner.views import report
 from tests.test_pipeline import LAUNCHES, write_jsonl
 
 
@@ -74,7 +76,7 @@ def test_regroup_follows_a_moved_item(scanned: Path, fake_embedder) -> None:
 def test_half_then_the_rest_keeps_ids_and_diff_names_movers(fresh_db: Path) -> None:
     """The issue's check, with the real model: the demo corpus split by date."""
     from scanner.demo import demo_files
-    from scanner.editions import diff
+    from scanner.scanning.editions import diff
 
     feeds, _ = demo_files()
     with store.session(fresh_db) as con:
@@ -94,7 +96,7 @@ def test_half_then_the_rest_keeps_ids_and_diff_names_movers(fresh_db: Path) -> N
 
 
 def test_a_bare_name_and_version_title_is_labelled_with_the_start_of_its_summary() -> None:
-    from scanner.grouping import LABEL_WORDS, short_label
+    from scanner.scanning.grouping import LABEL_WORDS, short_label
 
     assert short_label("Windsurf 1.3.3", "Model Context Protocol, custom icons and tab to jump in Cascade today") == (
         "Windsurf 1.3.3: Model Context Protocol, custom icons and tab…")

@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 
 from scanner import store
-from scanner.rank import DEFAULT_WEIGHTS
+from scanner.judge.rank import DEFAULT_WEIGHTS
 from tests.test_reliability import (
     REPO,
     FeedServer,
@@ -55,7 +55,7 @@ AS_OF = date(2025, 12, 1)
 
 def _scan(db: Path) -> None:
     from scanner.embed import HashingEmbedder
-    from scanner.pipeline import scan
+    from scanner.scanning.pipeline import scan
 
     scan(db, as_of=AS_OF, embedder=HashingEmbedder())
 
@@ -69,7 +69,7 @@ def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     add_spec(db)
     _scan(db)
     from scanner.sources.registry import add_source
-    from scanner.triage import set_triage
+    from scanner.team.triage import set_triage
 
     with store.session(db) as con:
         add_source(con, "https://vendor.example/feed.xml", name="vendor", kind="rss")
@@ -407,10 +407,10 @@ HOSTILE_LINKS = [
 
 @pytest.fixture
 def hostile_db(db: Path, tmp_path: Path) -> Path:
-    from scanner.grouping import set_label
-    from scanner.ingest import ingest_paths
+    from scanner.scanning.grouping import set_label
+    from scanner.sources.ingest import ingest_paths
     from scanner.specs.library import parse_spec, store_spec
-    from scanner.triage import set_triage
+    from scanner.team.triage import set_triage
 
     feed = tmp_path / "hostile.xml"
     feed.write_bytes(HOSTILE_RSS)
@@ -457,7 +457,7 @@ def _only_http(value: Any) -> None:
 
 
 def test_hostile_fields_stay_text_and_only_http_links_come_back(hostile_db: Path) -> None:
-    from scanner import report
+    from scanner.views import report
 
     with store.session(hostile_db, read_only=True) as con:
         items = report.items(con)
@@ -513,7 +513,7 @@ def test_exports_keep_hostile_text_inert(hostile_db: Path, tmp_path: Path) -> No
 
     import openpyxl
 
-    from scanner.export import FORMATS, gather, render
+    from scanner.views.export import FORMATS, gather, render
 
     with store.session(hostile_db, read_only=True) as con:
         data = gather(con, edition=AS_OF.isoformat())

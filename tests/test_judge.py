@@ -188,7 +188,7 @@ def test_too_few_verdicts_fit_no_correction() -> None:
 
 
 def test_a_coverage_verdict_sets_its_pair_and_nudges_close_items() -> None:
-    from scanner.coverage import build_index
+    from scanner.judge.coverage import build_index
     from scanner.records import Clause
 
     clauses = [Clause("s", "1", f"k{i}", i, f"S{i}", t, None, f"h{i}") for i, t in enumerate(["The assistant should ask before paying.", "Be kind."])]
@@ -220,8 +220,8 @@ The assistant must not reveal personal data about private people.
 
 @pytest.fixture
 def scanned(fresh_db: Path, tmp_path: Path, fake_embedder) -> Path:
-    from scanner import pipeline
-    from scanner.ingest import ingest_paths
+    from scanner.scanning import pipeline
+    from scanner.sources.ingest import ingest_paths
     from scanner.specs.library import parse_spec, store_spec
 
     rows = [
@@ -241,8 +241,8 @@ def scanned(fresh_db: Path, tmp_path: Path, fake_embedder) -> Path:
 
 
 def test_items_json_carries_confidence_and_judge_version(scanned: Path) -> None:
-    from scanner import report
     from scanner.judge import judge_version
+    from scanner.views import report
 
     with store.session(scanned) as con:
         rows = report.items(con)
@@ -254,8 +254,9 @@ def test_items_json_carries_confidence_and_judge_version(scanned: Path) -> None:
 def test_a_new_model_re_judges_the_stored_items(scanned: Path, fake_embedder, monkeypatch, tmp_path: Path) -> None:
     from datetime import date
 
-    from scanner import pipeline
-    from scanner.judge.affordance import clear_caches, model_path
+    from scanner.judge.affordance import model_path
+    from scanner.judge.version import clear_caches
+    from scanner.scanning import pipeline
 
     with store.session(scanned) as con:
         before = dict(con.execute("SELECT item_id, confidence FROM item_verdicts").fetchall())
@@ -292,7 +293,7 @@ def test_a_new_model_re_judges_the_stored_items(scanned: Path, fake_embedder, mo
 def test_the_teams_overrides_shift_the_next_scans_confidence(scanned: Path, fake_embedder) -> None:
     from datetime import date
 
-    from scanner import pipeline
+    from scanner.scanning import pipeline
 
     with store.session(scanned) as con:
         rows = con.execute("SELECT i.id, i.title, v.confidence FROM items i JOIN item_verdicts v ON v.item_id = i.id ORDER BY i.id").fetchall()
@@ -326,7 +327,7 @@ def test_judge_cli_sets_a_coverage_verdict_that_the_next_scan_uses(scanned: Path
         default_embedder.cache_clear()
         assert cli([*env_db, "scan", "--as-of", "2025-03-01", "--format", "json"]) == 0
         with store.session(scanned) as con:
-            from scanner import report
+            from scanner.views import report
 
             item = next(r for r in report.items(con) if r["id"] == iid)
     finally:

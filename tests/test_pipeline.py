@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from scanner import report, store
-from scanner.ingest import ingest_paths
-from scanner.pipeline import scan
+from scanner import store
+from scanner.scanning.pipeline import scan
+from scanner.sources.ingest import ingest_paths
 from scanner.specs.library import parse_spec, store_spec
+from scanner.views import report
 
 SPEC = b"""# Spec {#spec}
 
@@ -110,8 +111,8 @@ def test_candidate_json_shape_and_score_formula(small_store: Path, fake_embedder
 
 
 def test_changed_weights_change_the_next_edition_only(small_store: Path, fake_embedder) -> None:
-    from scanner.pipeline import set_setting
-    from scanner.rank import DEFAULT_WEIGHTS
+    from scanner.judge.rank import DEFAULT_WEIGHTS
+    from scanner.store.settings import write_setting as set_setting
 
     scan(small_store, as_of=date(2025, 3, 24), embedder=fake_embedder)
     with store.session(small_store) as con:
@@ -125,7 +126,8 @@ def test_changed_weights_change_the_next_edition_only(small_store: Path, fake_em
 
 
 def test_triage_survives_rescans_and_merge_keeps_both_histories(small_store: Path, fake_embedder) -> None:
-    from scanner import grouping, triage
+    from scanner.scanning import grouping
+    from scanner.team import triage
 
     scan(small_store, as_of=date(2025, 3, 31), embedder=fake_embedder)
     with store.session(small_store) as con:

@@ -4,7 +4,7 @@
 * the clause splitter, ``scanner.specs.load.markdown_blocks`` then
   ``scanner.specs.split.blocks_to_clauses``;
 * the JSON Lines reader, ``scanner.sources.parse.parse_jsonl`` (and the file reader in front of
-  it, ``scanner.ingest.parse_path``).
+  it, ``scanner.sources.ingest.parse_path``).
 """
 
 from __future__ import annotations
@@ -232,7 +232,7 @@ def test_a_valid_jsonl_file_round_trips_through_the_file_reader(tmp_path_factory
                                                                  rows: list[dict[str, Any]]) -> None:
     """Valid JSON may hold U+2028, U+0085, \\x1c... raw (ensure_ascii=False, jq): a line is a line
     only at \\n, not wherever str.splitlines() would break it."""
-    from scanner.ingest import parse_path
+    from scanner.sources.ingest import parse_path
 
     path = Path(tmp_path_factory.mktemp("jsonl")) / "feed.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")

@@ -119,7 +119,7 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def ingest_rows(db: Path, rows: list[dict[str, Any]], tmp: Path, source: str = "synthetic") -> None:
-    from scanner.ingest import ingest_paths
+    from scanner.sources.ingest import ingest_paths
 
     feed = write_jsonl(tmp / f"{source}.jsonl", rows)
     with store.session(db) as con:
@@ -212,7 +212,7 @@ def test_fifty_notes_race_a_real_model_scan_and_all_land(demo_db: Path, tmp_path
     giving up after 8 s), while `wetcement scan` with the real model embeds 200 new items: every
     note is kept, and notes commit *during* the embedding (the scan does not hold the database
     while it loads the model and embeds)."""
-    from scanner.triage import set_triage
+    from scanner.team.triage import set_triage
 
     day, ids = _latest(demo_db)
     ids = ids[:10]
@@ -265,7 +265,7 @@ def test_fifty_notes_race_a_real_model_scan_and_all_land(demo_db: Path, tmp_path
 
 
 def test_first_notes_from_concurrent_dashboard_sessions_all_land(demo_db: Path) -> None:
-    from scanner.triage import set_triage
+    from scanner.team.triage import set_triage
 
     _, ids = _latest(demo_db)
     errors: list[str] = []
@@ -336,7 +336,8 @@ def test_second_scan_is_refused_with_4_or_waits_and_finds_nothing_to_do(hashing_
 READER = r"""
 import json, sys, time
 from pathlib import Path
-from scanner import store, report
+from scanner import store
+from scanner.views import report
 db, stop, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 reads, errors, seen = [], [], []
 def read():
@@ -406,8 +407,8 @@ def test_update_while_the_dashboard_reads(tmp_path: Path, fresh_db: Path) -> Non
 
 
 def _mutate(db: Path) -> None:
-    from scanner.ingest import ingest_paths
-    from scanner.triage import set_triage
+    from scanner.sources.ingest import ingest_paths
+    from scanner.team.triage import set_triage
 
     day, ids = _latest(db)
     with store.session(db) as con:
@@ -549,7 +550,7 @@ def test_restoring_an_older_backup_migrates_it(demo_db: Path, tmp_path: Path) ->
 HOLDER = r"""
 import sys
 from scanner import store
-from scanner.triage import set_triage
+from scanner.team.triage import set_triage
 with store.session(sys.argv[1]) as con:
     set_triage(con, sys.argv[2], note="written while a restore was asked for", author="holder")
     print("holding", flush=True)

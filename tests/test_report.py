@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from scanner import report, settings, store, triage
+from scanner import settings, store
 from scanner.errors import BadInput
-from scanner.pipeline import get_setting, set_setting
-from scanner.rank import COMPONENTS, DEFAULT_WEIGHTS
+from scanner.judge.rank import COMPONENTS, DEFAULT_WEIGHTS
+from scanner.store.settings import read_setting as get_setting
+from scanner.store.settings import write_setting as set_setting
+from scanner.team import triage
+from scanner.views import report
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -143,7 +146,7 @@ def test_candidate_reads_one_affordance_with_its_items_and_evidence(con) -> None
 
 def test_candidate_outside_the_edition_and_merged(con) -> None:
     from scanner.embed import HashingEmbedder
-    from scanner.grouping import merge
+    from scanner.scanning.grouping import merge
 
     a, b = top_ids(con, 2)
     merge(con, a, b, HashingEmbedder().name)
@@ -241,7 +244,7 @@ def test_every_setting_is_documented_in_the_readme() -> None:
 
 def test_candidate_lists_the_items_the_team_took_out(con) -> None:
     from scanner.embed import HashingEmbedder
-    from scanner.grouping import override_item
+    from scanner.scanning.grouping import override_item
 
     cid = top_ids(con, 1)[0]
     before = report.candidate(con, cid)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scanner.interest import MIN_DECISIONS, Decisions, team_interest
-from scanner.rank import DEFAULT_WEIGHTS, explain, score
-from scanner.sensitivity import sensitivity
+from scanner.judge.rank import DEFAULT_WEIGHTS, explain, score
+from scanner.team.interest import MIN_DECISIONS, Decisions, team_interest
+from scanner.views.sensitivity import sensitivity
 
 
 def rows(n: int) -> list[dict]:
@@ -68,7 +68,7 @@ def test_score_is_the_stated_weighted_mean_and_explanation_is_one_sentence() -> 
         "inertia_channels": {"user-and-developer": {"value": 0.8, "evidence": ["'protocol'"]}},
         "domains": ["memory"],
     }
-    from scanner.coverage import governs_at, partly_at
+    from scanner.judge.coverage import governs_at, partly_at
 
     between = round((governs_at() + partly_at()) / 2, 2)  # a value between the model's two cuts
     text = explain(detail, {**comps, "gap": round(1 - between, 4)})
@@ -77,7 +77,7 @@ def test_score_is_the_stated_weighted_mean_and_explanation_is_one_sentence() -> 
 
 
 def test_rescope_ranks_again_with_the_gap_the_chosen_specs_leave() -> None:
-    from scanner.rank import rescope
+    from scanner.judge.rank import rescope
 
     weights = {"gap": 0.5, "momentum": 0.5}
     rows = [

@@ -123,8 +123,8 @@ def test_a_new_version_that_governs_memory_raises_its_coverage(fresh_db: Path, t
     import json as _json
     from datetime import date as _date
 
-    from scanner.ingest import ingest_paths
-    from scanner.pipeline import scan
+    from scanner.scanning.pipeline import scan
+    from scanner.sources.ingest import ingest_paths
     from scanner.specs.impact import coverage_impact
 
     feed = tmp_path / "m.jsonl"

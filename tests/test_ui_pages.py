@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scanner import store, triage
-from scanner.pipeline import get_setting
-from scanner.rank import DEFAULT_WEIGHTS
-from scanner.report import candidates
+from scanner import store
+from scanner.judge.rank import DEFAULT_WEIGHTS
+from scanner.store.settings import read_setting as get_setting
+from scanner.team import triage
+from scanner.views.report import candidates
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -305,7 +306,7 @@ def test_settings_webhook_is_shown_redacted(db: Path, monkeypatch: pytest.Monkey
 
 
 def test_settings_add_and_remove_a_precedent_domain(db: Path) -> None:
-    from scanner.pipeline import get_setting as stored
+    from scanner.store.settings import read_setting as stored
 
     at = open_page("settings")
     at.text_input(key="domain_slug").input("health-advice")
@@ -391,7 +392,7 @@ def download_buttons(at: AppTest, prefix: str, deferred: dict[str, Deferred]) ->
 
 @pytest.mark.parametrize("page", ["meeting", "radar"])
 def test_every_export_format_has_a_download_button(db: Path, page: str, deferred: dict[str, Deferred]) -> None:
-    from scanner.export import FORMATS, MEDIA_TYPES
+    from scanner.views.export import FORMATS, MEDIA_TYPES
 
     at = open_page(page)
     buttons = download_buttons(at, page, deferred)
@@ -402,7 +403,7 @@ def test_every_export_format_has_a_download_button(db: Path, page: str, deferred
 
 
 def test_a_download_is_the_file_that_export_writes(db: Path, deferred: dict[str, Deferred]) -> None:
-    from scanner.export import gather, render
+    from scanner.views.export import gather, render
 
     at = open_page("radar")
     at.selectbox(key="radar_edition").set_value("2025-11-18").run()
@@ -520,7 +521,7 @@ def test_candidate_and_explore_show_the_evidence_kind(db: Path, top: list[dict])
 
 
 def test_candidate_item_override_takes_an_item_out_and_puts_it_back(db: Path, top: list[dict]) -> None:
-    from scanner.report import candidate
+    from scanner.views.report import candidate
 
     cid = top[0]["id"]
     with store.session(db) as con:
@@ -545,7 +546,7 @@ def test_candidate_item_override_takes_an_item_out_and_puts_it_back(db: Path, to
 
 
 def test_explore_pages_through_many_items(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("scanner.browse.PAGE_SIZE", 100)
+    monkeypatch.setattr("scanner.views.browse.PAGE_SIZE", 100)
     at = open_page("explore")
     first = at.dataframe[0].value
     assert len(first) == 100
@@ -578,7 +579,7 @@ def test_explore_by_domain_affordance_and_meaning(db: Path, top: list[dict]) -> 
 
 
 def test_candidate_splits_items_off_into_a_new_affordance(db: Path, top: list[dict]) -> None:
-    from scanner.report import candidate
+    from scanner.views.report import candidate
 
     cid = top[0]["id"]
     with store.session(db) as con:
@@ -616,7 +617,7 @@ def test_map_shows_items_coloured_by_their_affordances_gap(db: Path, top: list[d
 
 
 def test_candidate_saves_a_coverage_verdict_with_its_clause(db: Path, top: list[dict]) -> None:
-    from scanner.report import candidate
+    from scanner.views.report import candidate
 
     row = top[0]
     cid = row["id"]

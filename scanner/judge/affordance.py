@@ -11,15 +11,14 @@ from __future__ import annotations
 import base64
 import json
 import math
-import os
 from dataclasses import dataclass
 from functools import cache, cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from scanner.judge.files import model_path
 from scanner.judge.text import SHAPE_NAMES, shape, terms, tfidf
 
 MODEL_FILE = "affordance.json"
@@ -164,24 +163,6 @@ class AffordanceModel:
         if not summary:
             bits.append("title only")
         return "; ".join(bits)
-
-
-def model_path(name: str) -> Path:
-    """A model file: from ``$WETCEMENT_JUDGE_MODELS`` when set (a team's own refit, made with
-    ``bench/train.py``), else the one shipped in the package."""
-    own = os.environ.get("WETCEMENT_JUDGE_MODELS")
-    if own:
-        return Path(own) / name
-    return Path(str(resources.files("scanner.judge") / "models" / name))
-
-
-def clear_caches() -> None:
-    """Forget the loaded models (after ``$WETCEMENT_JUDGE_MODELS`` changed)."""
-    from scanner.judge import governs, version
-
-    load_affordance_model.cache_clear()
-    governs.load_governs_model.cache_clear()
-    version.judge_version.cache_clear()
 
 
 @cache

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from scanner.judge.affordance import model_path
+from scanner.judge.files import model_path
 from scanner.judge.text import words
 
 MODEL_FILE = "governs.json"

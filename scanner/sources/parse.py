@@ -24,6 +24,7 @@ from scanner.sources.normalise import (
     parse_date,
     plain_text,
 )
+from scanner.sources.safety import UnsafeContent, refuse_xml_bombs
 
 MAX_FEED_BYTES = 50_000_000
 
@@ -100,7 +101,6 @@ def parse_feed(
     head = data.lstrip()[:1]
     if head in (b"{", b"["):
         return _parse_json_feed(data, source=source, org=org, seen_at=seen_at)
-    from scanner.sources.safety import UnsafeContent, refuse_xml_bombs
 
     try:
         refuse_xml_bombs(data)

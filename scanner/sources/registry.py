@@ -9,6 +9,7 @@ feed is never read as a vendor going quiet.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import time
 import tomllib
@@ -17,9 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from scanner import store
 from scanner.errors import BadInput
-from scanner.ingest import check_source_name, register_source
+from scanner.sources.html_text import extract_main_text, new_blocks
+from scanner.sources.http import FetchError, check_url
+from scanner.sources.http import fetch as http_fetch
+from scanner.sources.ingest import check_source_name, register_source
 from scanner.sources.parse import make_item, parse_feed
 from scanner.store.items import store_items
 
@@ -47,7 +53,6 @@ def _now() -> datetime:
 
 def add_source(con: Any, url: str, *, name: str | None, kind: str | None, org: str | None = None,
                evidence: str = "primary", reason: str | None = None) -> str:
-    from scanner.sources.http import FetchError, check_url
 
     try:
         check_url(url)
@@ -55,7 +60,6 @@ def add_source(con: Any, url: str, *, name: str | None, kind: str | None, org: s
         raise BadInput(f"{url}: {exc.reason}") from exc
     kind = kind or ("github-releases" if "github.com" in url and url.endswith(".atom") else "rss")
     if name is None:
-        from urllib.parse import urlsplit
 
         parts = urlsplit(url)
         name = (parts.hostname or "source").removeprefix("www.").replace(".", "-")
@@ -115,9 +119,7 @@ def remove_source(con: Any, name: str) -> None:
 
 
 def _items_from_page(name: str, url: str, content: bytes, old_blocks: list[str], org: str | None) -> tuple[list[Any], list[str]]:
-    import hashlib
 
-    from scanner.sources.html_text import extract_main_text, new_blocks
 
     page = extract_main_text(content, url)
     if old_blocks:
@@ -138,7 +140,6 @@ def _items_from_page(name: str, url: str, content: bytes, old_blocks: list[str],
 
 def fetch_one(con_factory: Callable[[], Any], source: dict[str, Any], fetch: Callable[..., Any]) -> SourceResult:
     """Fetch, parse and store one source. Never raises: a failure is a result."""
-    from scanner.sources.http import FetchError
 
     name = source["name"]
     started = time.perf_counter()
@@ -203,8 +204,6 @@ def fetch_sources(
     fetch: Callable[..., Any] | None = None,
     progress: Callable[[SourceResult, int, int], None] | None = None,
 ) -> list[SourceResult]:
-    from scanner import store
-    from scanner.sources.http import fetch as http_fetch
 
     fetch = fetch or http_fetch
     with store.session(db) as con:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from scanner.embed import Embedder, embed_texts
-from scanner.pipeline import _hash, _prototype_texts, _prototypes, load_index
+import numpy as np
+
+from scanner.embed import Embedder
+from scanner.judge.coverage import assess
+from scanner.scanning.editions import latest_edition, resolve_edition
+from scanner.scanning.prototypes import load_prototypes, prototype_texts
+from scanner.scanning.prototypes import text_hash as _hash
+from scanner.scanning.verdicts import load_index
+from scanner.sources.safety import safe_link
+from scanner.store.vectors import embed_missing, load_vectors
 
 MIN_CHANGE = 0.02  # the learned coverage moves in small steps: two points is a real change
 
 
 def coverage_impact(con: Any, name: str, old: str, new: str, embedder: Embedder) -> dict[str, Any]:
     """Re-assess the latest edition's affordances against each version alone."""
-    from scanner.coverage import assess
-    from scanner.editions import latest_edition
 
     texts = {
         h: f"{section}: {text}"
@@ -21,10 +28,10 @@ def coverage_impact(con: Any, name: str, old: str, new: str, embedder: Embedder)
             "SELECT content_hash, section, text FROM clauses WHERE spec = ? AND version IN (?, ?)", [name, old, new]
         ).fetchall()
     }
-    for group in _prototype_texts().values():
+    for group in prototype_texts().values():
         texts.update({_hash(t): t for t in group})
-    embed_texts(con, embedder, texts)
-    protos, _ = _prototypes(con, embedder.name)
+    embed_missing(con, embedder, texts)
+    protos, _ = load_prototypes(con, embedder.name)
     before = load_index(con, [(name, old)], embedder.name, protos.capabilities)
     after = load_index(con, [(name, new)], embedder.name, protos.capabilities)
     day = latest_edition(con)
@@ -37,7 +44,6 @@ def coverage_impact(con: Any, name: str, old: str, new: str, embedder: Embedder)
     ).fetchall()
     gained: list[dict[str, Any]] = []
     lost: list[dict[str, Any]] = []
-    import numpy as np
 
     for cid, label, capability, centroid in rows:
         titles = " ".join(
@@ -77,13 +83,8 @@ def untouched_clauses(
     each clause's best cosine to an affordance (its items' mean, unit length) and which one,
     least touched first. Clauses without a vector (a spec added after the scan) are left out
     and counted."""
-    import json
 
-    import numpy as np
 
-    from scanner.editions import resolve_edition
-    from scanner.embed import load_vectors
-    from scanner.sources.safety import safe_link
 
     day = resolve_edition(con, edition)
     scope = json.loads(con.execute("SELECT scope FROM editions WHERE edition = ?", [day]).fetchall()[0][0])

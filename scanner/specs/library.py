@@ -10,6 +10,7 @@ from typing import Any
 
 from scanner.errors import BadInput
 from scanner.records import Clause, SpecDocument
+from scanner.sources.http import FetchError, check_url, fetch
 from scanner.specs.load import (
     decode,
     detect_format,
@@ -36,7 +37,6 @@ def check_name(name: str) -> str:
 def read_source(path_or_url: str) -> tuple[bytes, str | None]:
     """The document's bytes, and its link when it came from the web."""
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", path_or_url):
-        from scanner.sources.http import FetchError, check_url, fetch
 
         try:
             check_url(path_or_url)

@@ -6,6 +6,8 @@ above it. Splitting blocks into clauses is :mod:`scanner.specs.split`'s job.
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -321,10 +323,8 @@ def text_blocks(text: str) -> list[Block]:
 
 
 def pdf_text(data: bytes, where: str) -> str:
-    import io
-    import logging
 
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # pypdf only for PDF specs
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:

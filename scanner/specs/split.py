@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from scanner.records import Clause
 from scanner.specs.load import Block
@@ -142,7 +143,6 @@ def assign_keys(clauses: Sequence[Clause], previous: Sequence[Clause] = ()) -> l
     whose text changed keeps the key of the most similar clause of the previous version in the
     same section (similarity ≥ 0.5); anything else is new.
     """
-    from dataclasses import replace
 
     by_text: dict[str, str] = {}
     for old in previous:

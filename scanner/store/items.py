@@ -103,7 +103,7 @@ def store_items(con: Any, items: Sequence[Item], now: datetime | None = None) ->
         nearby.setdefault(key, []).append((it.id, it.published, [it.source]))
         result.new += 1
     if inserts:
-        import pyarrow as pa
+        import pyarrow as pa  # pyarrow costs ~0.3 s to import; only bulk reads and writes need it
 
         cols = list(zip(*inserts, strict=True))
         names = [

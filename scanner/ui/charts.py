@@ -1,6 +1,6 @@
 """Chart builders: plain rows in, a plotly figure out. No Streamlit and no database here.
 
-Rows are the dicts of :func:`scanner.report.candidates` and :func:`scanner.report.items`.
+Rows are the dicts of :func:`scanner.views.report.candidates` and :func:`scanner.views.report.items`.
 Hover text is passed as data (``customdata`` / ``text``), never as HTML built from feed text.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from scanner.rank import COMPONENTS
+from scanner.judge.rank import COMPONENTS
 from scanner.taxonomy import DOMAINS
 
 COMPONENT_COLOURS = {

@@ -1,6 +1,6 @@
-"""Download buttons for every export format (`scanner.export`), made when clicked.
+"""Download buttons for every export format (`scanner.views.export`), made when clicked.
 
-The files are the ones `wetcement export` writes: `scanner.export.gather` then `render`. Each
+The files are the ones `wetcement export` writes: `scanner.views.export.gather` then `render`. Each
 button hands Streamlit a callable, so nothing is rendered until someone clicks; a Streamlit
 without deferred downloads gets the bytes made ahead (cached per data version).
 """
@@ -11,9 +11,10 @@ from functools import partial
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.media_file_manager import MediaFileManager
 
-from scanner.export import MEDIA_TYPES
 from scanner.ui import resources
+from scanner.views.export import MEDIA_TYPES
 
 LABELS = {
     "md": "Agenda (Markdown)",
@@ -36,13 +37,11 @@ HELP = {
     "atom": "The watchlist and new entries, for a feed reader",
     "radar": "For Thoughtworks' build-your-own-radar: rings from status, quadrants from domains",
 }
-# every format of scanner.export, plus the items CSV that `export --format csv` writes beside it
+# every format of scanner.views.export, plus the items CSV that `export --format csv` writes beside it
 ORDER = ["md", "html", "xlsx", "csv", "items.csv", "json", "atom", "radar"]
 
 
 def _deferred() -> bool:
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
     return hasattr(MediaFileManager, "add_deferred")
 
 

@@ -12,7 +12,11 @@ from typing import Any
 
 import streamlit as st
 
-from scanner import grouping, triage
+from scanner.embed import default_embedder
+from scanner.errors import BadInput, DatabaseBusy
+from scanner.scanning import grouping
+from scanner.scanning.verdicts import set_coverage_verdict
+from scanner.team import triage
 from scanner.ui import resources
 from scanner.ui.widgets import (
     CRITERIA_ESSAY,
@@ -134,7 +138,6 @@ def draft_form(cid: str, drafts: list[dict[str, Any]], db: tuple[str, tuple[Any,
     )
     if st.session_state.get("_draft_check") != cid:
         return
-    from scanner.errors import BadInput, DatabaseBusy
 
     try:
         with st.spinner("Reading the draft against the specs…"):
@@ -147,7 +150,7 @@ def draft_form(cid: str, drafts: list[dict[str, Any]], db: tuple[str, tuple[Any,
 
 
 def _draft_check_view(version: int, check: dict[str, Any]) -> None:
-    """What `scanner.drafts.check_draft` found, for the latest saved version."""
+    """What `scanner.team.drafts.check_draft` found, for the latest saved version."""
     st.markdown(f"**Check of version {version}** against {md_text(', '.join(check['scope']) or 'no spec')}")
     if check["note"]:
         st.info(check["note"])
@@ -215,7 +218,6 @@ def _draft_check_view(version: int, check: dict[str, Any]) -> None:
 
 
 def grouping_forms(cid: str, label: str, others: dict[str, str], items: list[dict[str, Any]] | None = None) -> None:
-    from scanner.embed import default_embedder
 
     seed("label", (cid, label), {"label_text": label})
     left, right = st.columns(2)
@@ -311,8 +313,7 @@ def items_table(cid: str, items: list[dict[str, Any]]) -> None:
 
 
 def _override(item_id: str, title: str, value: bool | None) -> None:
-    """Set the team's verdict on one item (`scanner.grouping.override_item`)."""
-    from scanner.embed import default_embedder
+    """Set the team's verdict on one item (`scanner.scanning.grouping.override_item`)."""
 
     with reporting_errors():
         with resources.writing() as con:
@@ -356,7 +357,6 @@ def override_form(cid: str, items: list[dict[str, Any]], ruled_out: list[dict[st
 def coverage_verdict_form(items: list[dict[str, Any]], specs: list[str], clauses: list[dict[str, Any]]) -> None:
     """The team's verdict on how far a spec governs one item (`wetcement judge`): kept as a
     label, it sets that item's coverage and nudges close items at the next scan."""
-    from scanner.verdicts import set_coverage_verdict
 
     if not items or not specs:
         return

@@ -14,12 +14,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from scanner import embed as _embed
+from scanner import settings as _settings
 from scanner import store
+from scanner.scanning import editions as _editions
+from scanner.scanning import grouping as _grouping
+from scanner.specs import impact as _impact
+from scanner.specs import library as _library
+from scanner.team import drafts as _drafts
+from scanner.team import triage as _triage
+from scanner.views import browse as _browse
+from scanner.views import export as _export
+from scanner.views import report as _report
 
 
 def db_path() -> Path:
@@ -33,9 +46,9 @@ def db_exists() -> bool:
 
 
 def data_version() -> tuple[Any, ...]:
-    """A fingerprint of the data (`scanner.report.data_version`), plus this session's own
+    """A fingerprint of the data (`scanner.views.report.data_version`), plus this session's own
     write counter."""
-    from scanner.report import data_version as fingerprint
+    fingerprint = _report.data_version
 
     with store.session(db_path()) as con:
         return (*fingerprint(con), st.session_state.get("_writes", 0))
@@ -70,29 +83,29 @@ def _read(path: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def editions(path: str, version: tuple[Any, ...]) -> list[dict[str, Any]]:
-    from scanner.editions import list_editions
+    list_editions = _editions.list_editions
 
     return _read(path, list_editions)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def candidates(path: str, version: tuple[Any, ...], edition: str | None = None) -> list[dict[str, Any]]:
-    from scanner.report import candidates as read
+    read = _report.candidates
 
     return _read(path, read, edition)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def items(path: str, version: tuple[Any, ...]) -> list[dict[str, Any]]:
-    from scanner.report import items as read
+    read = _report.items
 
     return _read(path, read)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def explore_facets(path: str, version: tuple[Any, ...]) -> dict[str, Any]:
-    """The Explore filters' choices (`scanner.browse.facets`)."""
-    from scanner.browse import facets
+    """The Explore filters' choices (`scanner.views.browse.facets`)."""
+    facets = _browse.facets
 
     return _read(path, facets)
 
@@ -101,9 +114,9 @@ def explore_facets(path: str, version: tuple[Any, ...]) -> dict[str, Any]:
 def explore_search(
     path: str, version: tuple[Any, ...], query: dict[str, Any], limit: int, offset: int = 0
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of matching items and their count (`scanner.browse.search`); ``query`` holds
-    the fields of `scanner.browse.Query` as plain values."""
-    from scanner.browse import Query, search
+    """One page of matching items and their count (`scanner.views.browse.search`); ``query`` holds
+    the fields of `scanner.views.browse.Query` as plain values."""
+    Query, search = _browse.Query, _browse.search
 
     return _read(path, search, Query(**query), limit=limit, offset=offset)
 
@@ -114,7 +127,7 @@ def explore_by_meaning(
 ) -> list[dict[str, Any]]:
     """The ``k`` items closest in meaning to ``text`` among those ``query`` keeps, best first,
     each with its ``similarity``."""
-    from scanner.browse import Query, fetch, matching_ids, rank_by_meaning
+    Query, fetch, matching_ids, rank_by_meaning = _browse.Query, _browse.fetch, _browse.matching_ids, _browse.rank_by_meaning
 
     embedder = embedder_resource()
     ids, matrix = item_vectors(path, version, embedder.name)
@@ -130,7 +143,7 @@ def explore_by_meaning(
 @st.cache_resource(show_spinner=False, max_entries=2)
 def item_vectors(path: str, version: tuple[Any, ...], model: str) -> tuple[list[str], Any]:
     """Every live item's vector as one matrix (kept, not copied, between reruns)."""
-    from scanner.browse import item_matrix
+    item_matrix = _browse.item_matrix
 
     return _read(path, item_matrix, model)
 
@@ -138,37 +151,36 @@ def item_vectors(path: str, version: tuple[Any, ...], model: str) -> tuple[list[
 @st.cache_resource(show_spinner="Loading the embedding model…")
 def embedder_resource() -> Any:
     """The embedding model, loaded once per dashboard process."""
-    from scanner.embed import default_embedder
+    default_embedder = _embed.default_embedder
 
     return default_embedder()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def edition_diff(path: str, version: tuple[Any, ...], a: str, b: str) -> dict[str, Any]:
-    from scanner.editions import diff
+    diff = _editions.diff
 
     return _read(path, diff, a, b)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def specs(path: str, version: tuple[Any, ...]) -> list[dict[str, Any]]:
-    from scanner.specs.library import list_specs
+    list_specs = _library.list_specs
 
     return _read(path, list_specs)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def spec_diff(path: str, version: tuple[Any, ...], name: str, old: str, new: str) -> dict[str, Any]:
-    from dataclasses import asdict
 
-    from scanner.specs.library import diff_specs
+    diff_specs = _library.diff_specs
 
     return asdict(_read(path, diff_specs, name, old, new))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def spec_clauses(path: str, version: tuple[Any, ...], name: str, spec_version: str) -> dict[str, Any]:
-    from scanner.specs.library import show_spec
+    show_spec = _library.show_spec
 
     return _read(path, show_spec, name, spec_version)
 
@@ -176,18 +188,17 @@ def spec_clauses(path: str, version: tuple[Any, ...], name: str, spec_version: s
 @st.cache_data(show_spinner=False, max_entries=32)
 def centroids(path: str, version: tuple[Any, ...]) -> dict[str, list[float]]:
     """The running centroid of every live affordance (``candidates.centroid``)."""
-    from scanner.grouping import load_groups
+    load_groups = _grouping.load_groups
 
     return {g.id: g.centroid.tolist() for g in _read(path, load_groups)}
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def sources(path: str, version: tuple[Any, ...], up_to: str | None = None) -> list[dict[str, Any]]:
-    """Every source with its health (`scanner.report.sources`); items per week are counted up
+    """Every source with its health (`scanner.views.report.sources`); items per week are counted up
     to the end of the day ``up_to`` (an ISO date), else up to now."""
-    from datetime import datetime, time
 
-    from scanner.report import sources as read
+    read = _report.sources
 
     as_of = datetime.combine(datetime.fromisoformat(up_to).date(), time(23, 59, 59)) if up_to else None
     return _read(path, read, as_of=as_of)
@@ -195,8 +206,8 @@ def sources(path: str, version: tuple[Any, ...], up_to: str | None = None) -> li
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def candidate(path: str, version: tuple[Any, ...], cid: str) -> dict[str, Any] | None:
-    """One affordance as it stands now, in the edition or not (`scanner.report.candidate`)."""
-    from scanner.report import candidate as read
+    """One affordance as it stands now, in the edition or not (`scanner.views.report.candidate`)."""
+    read = _report.candidate
 
     return _read(path, read, cid)
 
@@ -204,7 +215,7 @@ def candidate(path: str, version: tuple[Any, ...], cid: str) -> dict[str, Any] |
 @st.cache_data(show_spinner=False, max_entries=32)
 def decisions(path: str, version: tuple[Any, ...], limit: int = 40) -> list[dict[str, Any]]:
     """The latest status, owner and note changes across affordances, newest first."""
-    from scanner.triage import recent_decisions
+    recent_decisions = _triage.recent_decisions
 
     return _read(path, recent_decisions, limit)
 
@@ -212,7 +223,7 @@ def decisions(path: str, version: tuple[Any, ...], limit: int = 40) -> list[dict
 @st.cache_data(show_spinner=False, max_entries=32)
 def settings(path: str, version: tuple[Any, ...]) -> dict[str, Any]:
     """Every setting's value in force, by key (`scanner.settings.values`)."""
-    from scanner.settings import values
+    values = _settings.values
 
     return _read(path, values)
 
@@ -221,9 +232,9 @@ def export_bytes(
     path: str, fmt: str, edition: str, statuses: tuple[str, ...] = (), domains: tuple[str, ...] = ()
 ) -> bytes:
     """One export file, made when the download button is clicked (not cached: called outside
-    a script run). ``fmt`` is one of `scanner.export.FORMATS`, or "items.csv" for the items
+    a script run). ``fmt`` is one of `scanner.views.export.FORMATS`, or "items.csv" for the items
     that go beside the CSV."""
-    from scanner.export import gather, render, to_items_csv
+    gather, render, to_items_csv = _export.gather, _export.render, _export.to_items_csv
 
     data = _read(path, gather, edition=edition, statuses=list(statuses), domains=list(domains))
     return to_items_csv(data).encode("utf-8") if fmt == "items.csv" else render(fmt, data)
@@ -240,9 +251,9 @@ def export_bytes_cached(
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def draft_check(path: str, version: tuple[Any, ...], cid: str, text: str) -> dict[str, Any]:
-    """A draft clause checked against the specs in scope (`scanner.drafts.check_draft`), with
+    """A draft clause checked against the specs in scope (`scanner.team.drafts.check_draft`), with
     the dashboard's model. Writes nothing but the embeddings it had to compute."""
-    from scanner.drafts import check_draft
+    check_draft = _drafts.check_draft
 
     return _read(path, check_draft, cid, text, embedder_resource())
 
@@ -250,7 +261,7 @@ def draft_check(path: str, version: tuple[Any, ...], cid: str, text: str) -> dic
 @st.cache_data(show_spinner=False, max_entries=16)
 def untouched_clauses(path: str, version: tuple[Any, ...], edition: str, threshold: float) -> dict[str, Any]:
     """The clauses no affordance of ``edition`` comes near (`scanner.specs.impact.untouched_clauses`)."""
-    from scanner.embed import default_embedder
-    from scanner.specs.impact import untouched_clauses as read
+    default_embedder = _embed.default_embedder
+    read = _impact.untouched_clauses
 
     return _read(path, read, default_embedder().name, edition, threshold)

@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from scanner.browse import PAGE_SIZE, Query
 from scanner.ui import resources
 from scanner.ui.widgets import EVIDENCE_HELP, require_data
+from scanner.views.browse import PAGE_SIZE, Query
 
 st.title("Explore")
 st.caption("Every announcement the scanner has stored, whether or not it counted as an affordance.")

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from scanner.rank import rescope
+from scanner.judge.rank import rescope
 from scanner.taxonomy import DOMAIN_BY_SLUG
-from scanner.triage import STATUSES
+from scanner.team.triage import STATUSES
 from scanner.ui import charts, resources
 from scanner.ui.downloads import export_buttons
 from scanner.ui.widgets import (

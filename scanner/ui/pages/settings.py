@@ -8,8 +8,8 @@ from typing import Any
 import streamlit as st
 
 from scanner import settings as declared
-from scanner.alerts import redact
 from scanner.taxonomy import DOMAINS
+from scanner.team.alerts import redact
 from scanner.ui import resources
 from scanner.ui.widgets import (
     flash,

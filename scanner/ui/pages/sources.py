@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from scanner.errors import BadInput, DatabaseBusy
-from scanner.ingest import EVIDENCE, KINDS
 from scanner.sources import registry
+from scanner.sources.ingest import EVIDENCE, KINDS
 from scanner.ui import resources
 from scanner.ui.widgets import (
     EVIDENCE_HELP,

@@ -1,0 +1,70 @@
+"""`specs add|list|show|remove|diff`: the spec library."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from scanner import store
+from scanner.cli._common import _db, _out, _Parser, _say, _table
+from scanner.embed import default_embedder
+from scanner.specs import library
+from scanner.specs.impact import coverage_impact
+
+
+def cmd_specs(args: argparse.Namespace) -> None:
+    action = args.specs_command
+    if action == "add":
+        raw, fetched_link = library.read_source(args.path)
+        doc = library.parse_spec(
+            raw, where=args.path, name=args.name, version=args.version, link=args.link or fetched_link
+        )
+        with store.session(_db(args)) as con:
+            library.store_spec(con, doc)
+        _say(f"{doc.name} {doc.version}: {len(doc.clauses)} clauses")
+        _out(args, {"name": doc.name, "version": doc.version, "clauses": len(doc.clauses)}, lambda d: f"imported {d['name']} {d['version']}: {d['clauses']} clauses")
+        return
+    with store.session(_db(args)) as con:
+        if action == "list":
+            rows = library.list_specs(con)
+            _out(args, rows, lambda r: _table(r, [("name", "name", 28), ("version", "version", 12), ("clauses", "clauses", 8), ("is_digest", "digest", 7), ("title", "title", 40)]))
+        elif action == "show":
+            spec = library.show_spec(con, args.name, args.version)
+            _out(args, spec, lambda s: f"{s['title']} ({s['version']})\n" + "\n".join(f"[{c['section']}] {c['text'][:160]}" for c in s["clauses"]))
+        elif action == "remove":
+            n = library.remove_spec(con, args.name, args.version)
+            _out(args, {"removed_versions": n}, lambda d: f"removed {d['removed_versions']} version(s) of {args.name}")
+        elif action == "diff":
+
+            d = library.diff_specs(con, args.name, args.old, args.new)
+            impact = coverage_impact(con, args.name, args.old, args.new, default_embedder())
+            data = {"added": d.added, "removed": d.removed, "changed": d.changed, "unchanged": d.unchanged,
+                    "affordances_gained": impact["gained"], "affordances_lost": impact["lost"]}
+            _out(args, data, lambda x: "\n".join(
+                [f"{len(x['added'])} added, {len(x['removed'])} removed, {len(x['changed'])} changed, {x['unchanged']} unchanged"]
+                + [f"+ [{c['section']}] {c['text'][:120]}" for c in x["added"][:20]]
+                + [f"- [{c['section']}] {c['text'][:120]}" for c in x["removed"][:20]]
+                + [f"~ [{c['section']}] {c['text'][:120]}" for c in x["changed"][:20]]
+                + [f"coverage up   {a['before']:.2f}→{a['after']:.2f} {a['label']}" for a in x["affordances_gained"]]
+                + [f"coverage down {a['before']:.2f}→{a['after']:.2f} {a['label']}" for a in x["affordances_lost"]]))
+
+
+def register(sub: Any, add: Any, common: argparse.ArgumentParser) -> None:
+    p = add("specs", cmd_specs, "the spec library")
+    ssub = p.add_subparsers(dest="specs_command", required=True, parser_class=_Parser)
+    a = ssub.add_parser("add", parents=[common], help="import a spec as a new version")
+    a.add_argument("path")
+    a.add_argument("--name", required=True)
+    a.add_argument("--version")
+    a.add_argument("--link")
+    ssub.add_parser("list", parents=[common])
+    s = ssub.add_parser("show", parents=[common])
+    s.add_argument("name")
+    s.add_argument("--version")
+    r = ssub.add_parser("remove", parents=[common])
+    r.add_argument("name")
+    r.add_argument("--version")
+    d = ssub.add_parser("diff", parents=[common])
+    d.add_argument("name")
+    d.add_argument("old")
+    d.add_argument("new")

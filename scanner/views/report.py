@@ -1,0 +1,356 @@
+"""Read models: candidates and items as the JSON shapes of CLI.md, for the CLI, the dashboard
+and the exports alike."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from scanner.errors import BadInput
+from scanner.judge.coverage import level
+from scanner.scanning.editions import parse_day, previous_edition, ranks, resolve_edition, trend
+from scanner.sources.safety import safe_link
+from scanner.team.triage import drafts, history, ratings, triage_state
+from scanner.views.browse import latest_scope
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) and not isinstance(value, datetime) else value.isoformat(sep=" ", timespec="seconds")
+
+
+def candidates(
+    con: Any,
+    edition: str | None = None,
+    limit: int | None = None,
+    *,
+    with_items: bool = True,
+) -> list[dict[str, Any]]:
+    day = resolve_edition(con, edition)
+    weights = json.loads(con.execute("SELECT weights FROM editions WHERE edition = ?", [day]).fetchone()[0])
+    before_day = previous_edition(con, day)
+    before = ranks(con, before_day) if before_day else None
+    rows = con.execute(
+        "SELECT e.candidate_id, e.rank, e.score, e.components, e.detail, c.label, c.capability "
+        "FROM edition_candidates e JOIN candidates c ON c.id = e.candidate_id "
+        "WHERE e.edition = ? ORDER BY e.rank" + (" LIMIT ?" if limit else ""),
+        [day, limit] if limit else [day],
+    ).fetchall()
+    cutoff = datetime(day.year, day.month, day.day, 23, 59, 59)
+    counted = {} if with_items else _member_counts(con, day, cutoff)
+    by_candidate: dict[str, list[Any]] = {}
+    if with_items:  # every member of every candidate of the edition, in one query
+        for m in con.execute(
+            "SELECT a.candidate_id, i.id, i.url, i.title, i.org, i.published "
+            "FROM edition_candidates e JOIN assignments a ON a.candidate_id = e.candidate_id "
+            "JOIN items i ON i.id = a.item_id JOIN item_verdicts v ON v.item_id = i.id "
+            "WHERE e.edition = ? AND i.published <= ? AND coalesce(v.override, v.is_affordance) "
+            + ("AND e.rank <= ? " if limit else "")
+            + "ORDER BY i.published DESC, i.id",
+            [day, cutoff, limit] if limit else [day, cutoff],
+        ).fetchall():
+            by_candidate.setdefault(m[0], []).append(m[1:])
+    out = []
+    for cid, rank_now, score, components, detail, label, capability in rows:
+        detail = json.loads(detail)
+        members = by_candidate.get(cid, [])
+        n_members, orgs, newest = (
+            (len(members), sorted({m[3] for m in members if m[3]}), members[0][4] if members else None)
+            if with_items
+            else counted.get(cid, (0, [], None))
+        )
+        triage = triage_state(con, cid)
+        series, movers = time_series(members)
+        out.append(
+            {
+                "id": cid,
+                "label": label,
+                "capability": capability,
+                "rank": rank_now,
+                "score": round(score, 4),
+                "components": json.loads(components),
+                "weights": weights,
+                "explanation": detail.get("explanation", ""),
+                "domains": detail.get("domains", []),
+                "precedent_domains": detail.get("precedent_domains", {}),
+                "inertia_channels": detail.get("inertia_channels", {}),
+                "coverage": round(float(detail.get("coverage", 0.0)), 4),
+                "coverage_level": level(float(detail.get("coverage", 0.0))),
+                "coverage_per_spec": detail.get("coverage_per_spec", {}),
+                "coverage_by_spec": {
+                    spec: {**v, "clauses": [{**c, "link": safe_link(c.get("link"))} for c in v.get("clauses", [])]}
+                    for spec, v in detail.get("coverage_by_spec", {}).items()
+                },
+                "nearest_clauses": [
+                    {**c, "link": safe_link(c.get("link"))} for c in detail.get("nearest_clauses", [])
+                ],
+                "momentum": detail.get("momentum", {}),
+                "team_interest": detail.get("team_interest", {}),
+                "affordance_evidence": detail.get("affordance", {}),
+                "novelty": detail.get("novelty", {}),
+                "items": [
+                    {"id": m[0], "url": safe_link(m[1]), "title": m[2], "org": m[3], "published": _iso(m[4])}
+                    for m in members
+                ],
+                "orgs": orgs,
+                "weekly": series,
+                "first_movers": movers,
+                "ratings": _ratings(con, cid),
+                "n_items": n_members,
+                "n_orgs": len(orgs),
+                "first_seen": detail.get("novelty", {}).get("first_seen"),
+                "last_seen": _iso(newest),
+                "trend": trend(rank_now, before, cid),
+                "previous_rank": before.get(cid) if before else None,
+                "status": triage["status"],
+                "owner": triage["owner"],
+                "notes": triage["notes"],
+                "edition": day.isoformat(),
+            }
+        )
+    return out
+
+
+def _member_counts(con: Any, day: date, cutoff: datetime) -> dict[str, tuple[int, list[str], Any]]:
+    """Items and organisations of every candidate of edition ``day``, in one query (for the
+    read model without the item lists)."""
+    rows = con.execute(
+        "SELECT a.candidate_id, count(*), list(DISTINCT i.org) FILTER (WHERE i.org IS NOT NULL), max(i.published) "
+        "FROM edition_candidates e JOIN assignments a ON a.candidate_id = e.candidate_id "
+        "JOIN items i ON i.id = a.item_id JOIN item_verdicts v ON v.item_id = i.id "
+        "WHERE e.edition = ? AND i.published <= ? AND coalesce(v.override, v.is_affordance) "
+        "GROUP BY a.candidate_id",
+        [day, cutoff],
+    ).fetchall()
+    return {r[0]: (int(r[1]), sorted(r[2] or []), r[3]) for r in rows}
+
+
+def time_series(members: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Items and distinct organisations per ISO week, and who shipped first, who followed, when.
+
+    ``members`` are rows of (id, url, title, org, published)."""
+
+    weeks: dict[date, dict[str, Any]] = {}
+    first: dict[str, Any] = {}
+    for _id, url, _title, org, published in members:
+        monday = (published - timedelta(days=published.weekday())).date()
+        week = weeks.setdefault(monday, {"items": 0, "orgs": set()})
+        week["items"] += 1
+        if org:
+            week["orgs"].add(org)
+            if org not in first or published < first[org][0]:
+                first[org] = (published, url)
+    series = [
+        {"week": d.isoformat(), "items": w["items"], "orgs": len(w["orgs"])} for d, w in sorted(weeks.items())
+    ]
+    movers = [
+        {"org": org, "first": _iso(when), "url": safe_link(url), "order": n}
+        for n, (org, (when, url)) in enumerate(sorted(first.items(), key=lambda kv: kv[1][0]), 1)
+    ]
+    return series, movers
+
+
+def _ratings(con: Any, cid: str) -> dict[str, int]:
+
+    return ratings(con, cid)
+
+
+def _confidence(model: float | None, override: bool | None) -> float | None:
+    """The calibrated probability that the item is an affordance; the team's verdict is certain."""
+    if override is not None:
+        return 1.0 if override else 0.0
+    return round(float(model), 4) if model is not None else None
+
+
+def items(
+    con: Any, since: str | None = None, limit: int | None = None, scope: str | None = None
+) -> list[dict[str, Any]]:
+
+    if scope is None:
+
+        scope = latest_scope(con)
+    where, args = "WHERE i.duplicate_of IS NULL", []
+    if since:
+        where += " AND i.published >= ?"
+        args.append(parse_day(since, "--since"))
+    if limit is not None and limit < 0:
+        raise BadInput("--limit must be 0 or more")
+    sql = (
+        "SELECT i.id, i.url, i.title, i.source, i.org, i.published, i.summary, "
+        "coalesce(v.override, v.is_affordance), v.reasons, c.coverage, c.evidence, a.candidate_id, "
+        "i.sources, i.date_missing, v.capability, v.confidence, v.judge_version, v.override "
+        "FROM items i LEFT JOIN item_verdicts v ON v.item_id = i.id "
+        "LEFT JOIN item_coverage c ON c.item_id = i.id AND c.scope = ? "
+        "LEFT JOIN assignments a ON a.item_id = i.id "
+        f"{where} ORDER BY i.published DESC, i.id" + (" LIMIT ?" if limit is not None else "")
+    )
+    params = [scope, *args] + ([limit] if limit is not None else [])
+    out = []
+    for r in con.execute(sql, params).fetchall():
+        evidence = json.loads(r[10]) if r[10] else {}
+        out.append(
+            {
+                "id": r[0],
+                "url": safe_link(r[1]),
+                "title": r[2],
+                "source": r[3],
+                "sources": list(r[12] or []),
+                "org": r[4],
+                "published": _iso(r[5]),
+                "date_missing": bool(r[13]),
+                "summary": r[6],
+                "is_affordance": r[7],
+                "affordance_confidence": _confidence(r[15], r[17]),
+                "judge_version": r[16],
+                "affordance_reasons": r[8],
+                "capability": r[14],
+                "coverage": round(float(r[9]), 4) if r[9] is not None else None,
+                "coverage_level": level(r[9]),
+                "nearest_clauses": [
+                    {**c, "link": safe_link(c.get("link"))} for c in evidence.get("nearest_clauses", [])
+                ],
+                "candidate_id": r[11],
+            }
+        )
+    return out
+
+
+# --- read models for the dashboard (and anyone who imports scanner) ---------------------------
+
+# One query that changes whenever anything a read model shows changes. Small tables are hashed
+# whole (so a toggle or an override flip shows); large ones are counted and time-stamped.
+_VERSION_SQL = """
+SELECT
+    (SELECT max(created_at) FROM editions),
+    (SELECT count(*) FROM editions),
+    (SELECT count(*) FROM notes),
+    (SELECT max(updated_at) FROM triage),
+    (SELECT count(*) FROM triage_log),
+    (SELECT count(*) FROM affordance_events),
+    (SELECT count(*) FROM ratings),
+    (SELECT max(rated_at) FROM ratings),
+    (SELECT count(*) FROM drafts),
+    (SELECT md5(coalesce(string_agg(key || '=' || value::VARCHAR, ';' ORDER BY key), '')) FROM settings),
+    (SELECT count(*) FROM items),
+    (SELECT max(updated_at) FROM items),
+    (SELECT sum(hash(item_id, override)) FROM item_verdicts WHERE override IS NOT NULL),
+    (SELECT count(*) FROM specs),
+    (SELECT sum(hash(name, enabled, evidence, kind, url, broken)) FROM sources),
+    (SELECT count(*) FROM sources),
+    (SELECT max(last_fetch) FROM sources),
+    (SELECT count(*) FROM fetch_log)
+"""
+
+
+def data_version(con: Any) -> tuple[str, ...]:
+    """A cheap fingerprint of the data: equal fingerprints mean every read model here reads the
+    same. One query; cheap enough to run before every dashboard rerun."""
+    row = con.execute(_VERSION_SQL).fetchone()
+    return tuple(str(v) for v in row)
+
+
+def _week_counts(con: Any, weeks: int, as_of: datetime) -> dict[str, list[int]]:
+    """Items per source and per week, the ``weeks`` weeks up to ``as_of`` (oldest week first).
+    An item counts for every source that carried it (``items.sources``)."""
+
+    start = as_of - timedelta(days=7 * weeks)
+    out: dict[str, list[int]] = {}
+    for name, back, n in con.execute(
+        "SELECT s, CAST(floor(date_diff('second', published, ?) / 604800) AS INTEGER) AS back, count(*) "
+        "FROM (SELECT unnest(sources) AS s, published FROM items WHERE published > ? AND published <= ?) "
+        "GROUP BY ALL",
+        [as_of, start, as_of],
+    ).fetchall():
+        if 0 <= back < weeks:
+            out.setdefault(name, [0] * weeks)[weeks - 1 - back] += n
+    return out
+
+
+def sources(con: Any, *, weeks: int = 8, as_of: datetime | None = None) -> list[dict[str, Any]]:
+    """Every source with its health: the last fetch and its result, consecutive failures, the
+    last error, the broken flag, its evidence kind (primary: the vendor's own announcement;
+    secondary: reporting about it), its items in all, and its items per week over the last
+    ``weeks`` weeks before ``as_of`` (default: now), oldest week first, by publication date."""
+    if weeks < 1:
+        raise BadInput("weeks must be 1 or more")
+
+    as_of = as_of or datetime.now(UTC).replace(tzinfo=None)
+    per_week = _week_counts(con, weeks, as_of)
+    cur = con.execute(
+        "SELECT s.name, s.url, s.kind, s.org, s.evidence, s.enabled, s.reason, s.last_fetch, s.last_success, "
+        "coalesce(s.consecutive_failures, 0), s.last_error, coalesce(s.broken, FALSE), "
+        "f.status, f.http_status, f.items_new, "
+        "(SELECT count(*) FROM items i WHERE list_contains(i.sources, s.name)) "
+        "FROM sources s LEFT JOIN (SELECT * FROM fetch_log "
+        "QUALIFY row_number() OVER (PARTITION BY source ORDER BY fetched_at DESC) = 1) f ON f.source = s.name "
+        "ORDER BY s.name"
+    )
+    keys = ["name", "url", "kind", "org", "evidence", "enabled", "reason", "last_fetch", "last_success",
+            "consecutive_failures", "last_error", "broken", "last_status", "last_http_status", "last_new", "items"]
+    out = []
+    for r in cur.fetchall():
+        d = dict(zip(keys, r, strict=True))
+        d["url"] = safe_link(d["url"])
+        d["last_fetch"], d["last_success"] = _iso(d["last_fetch"]), _iso(d["last_success"])
+        d["enabled"], d["broken"] = bool(d["enabled"]), bool(d["broken"])
+        d["items_per_week"] = per_week.get(d["name"], [0] * weeks)
+        out.append(d)
+    return out
+
+
+def candidate(con: Any, cid: str) -> dict[str, Any] | None:
+    """One affordance as it stands now, in the latest edition or not (a new or a merged one):
+    label, ``merged_into`` (the survivor's id, else None), triage, history, ratings, drafts, and
+    every item assigned to it, whatever its verdict, with the verdict, the team's override and
+    the evidence kind of its source; and ``ruled_out``: the items the team took out of it as not
+    an affordance (`scanner.scanning.grouping.override_item`) and has not put back. None when there is no
+    such affordance."""
+
+    row = con.execute(
+        "SELECT id, label, label_locked, capability, created_at, merged_into FROM candidates WHERE id = ?", [cid]
+    ).fetchone()
+    if row is None:
+        return None
+    members = con.execute(
+        "SELECT i.id, i.url, i.title, i.org, i.published, i.source, s.evidence, v.is_affordance, v.override, "
+        "coalesce(v.override, v.is_affordance), v.reasons "
+        "FROM assignments a JOIN items i ON i.id = a.item_id "
+        "LEFT JOIN item_verdicts v ON v.item_id = i.id LEFT JOIN sources s ON s.name = i.source "
+        "WHERE a.candidate_id = ? ORDER BY i.published DESC, i.id",
+        [cid],
+    ).fetchall()
+    keys = ["id", "url", "title", "org", "published", "source", "evidence", "verdict", "override",
+            "is_affordance", "affordance_reasons"]
+    ruled_out = con.execute(
+        "SELECT i.id, i.url, i.title, i.org, i.published, i.source, s.evidence, v.is_affordance, v.override, "
+        "coalesce(v.override, v.is_affordance), v.reasons "
+        "FROM (SELECT DISTINCT json_extract_string(detail, '$.item') AS item_id FROM affordance_events "
+        "      WHERE kind = 'override' AND candidate_id = ?) e "
+        "JOIN items i ON i.id = e.item_id JOIN item_verdicts v ON v.item_id = i.id "
+        "LEFT JOIN sources s ON s.name = i.source "
+        "WHERE v.override = FALSE AND i.id NOT IN (SELECT item_id FROM assignments) "
+        "ORDER BY i.published DESC, i.id",
+        [cid],
+    ).fetchall()
+
+    def item(m: Any) -> dict[str, Any]:
+        d = dict(zip(keys, m, strict=True))
+        d["url"], d["published"] = safe_link(d["url"]), _iso(d["published"])
+        return d
+
+    return {
+        "id": row[0],
+        "label": row[1],
+        "label_locked": bool(row[2]),
+        "capability": row[3],
+        "created_at": _iso(row[4]),
+        "merged_into": row[5],
+        **triage_state(con, cid),
+        "history": history(con, cid),
+        "ratings": ratings(con, cid),
+        "drafts": drafts(con, cid),
+        "items": [item(m) for m in members],
+        "ruled_out": [item(m) for m in ruled_out],
+    }
