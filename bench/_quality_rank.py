@@ -106,8 +106,11 @@ class CrossFit:
         self.platt = platt
         self.threshold = threshold
 
-    def parts(self, title: str, summary: str, vector: Any) -> dict[str, Any]:
+    def parts(self, title: str, summary: str, vector: Any, near: Any = None) -> dict[str, Any]:
         return {"logit": self.logits.get((title, summary), -8.0)}
+
+    def closeness_many(self, vectors: Any) -> np.ndarray:
+        return np.zeros((len(vectors), 2))
 
     def calibrate(self, logit: float) -> float:
         a, b = self.platt

@@ -109,28 +109,37 @@ class AffordanceModel:
             return self
         return self.text_only
 
-    def parts(self, title: str, summary: str, vector: np.ndarray) -> dict[str, Any]:
-        """The logit's parts: embedding, shape, and each term's push."""
+    def parts(self, title: str, summary: str, vector: np.ndarray, near: np.ndarray | None = None) -> dict[str, Any]:
+        """The logit's parts: embedding, shape, neighbours and each term's push (``near``: the
+        item's ``closeness``, when the caller computed it for many items at once)."""
         row = tfidf(terms(title, summary), self.vocab, self.idf)
         pushes = {k: v * float(self.w_terms[k]) for k, v in row.items()}
         emb = float(np.asarray(vector, dtype=np.float64) @ self.w_embedding) * self.embedding_scale
         s = (np.asarray(shape(title, summary)) - self.shape_mean) / self.shape_scale
         shp = float(s @ self.w_shape)
-        near = self.closeness(vector)
+        near = self.closeness(vector) if near is None else near
         knn = float(near @ self.w_knn) * self.knn_scale
         logit = self.intercept + emb + shp + knn + sum(pushes.values())
         return {"logit": logit, "embedding": emb, "shape": shp, "neighbours": knn, "near": near, "terms": pushes}
 
     def closeness(self, vector: np.ndarray) -> np.ndarray:
         """Mean cosine to the K nearest labelled launches, and to the K nearest non-launches."""
-        out = np.zeros(2)
-        if not len(self.exemplars):
+        out: np.ndarray = self.closeness_many(np.asarray(vector, dtype=np.float32)[None, :])[0]
+        return out
+
+    def closeness_many(self, vectors: np.ndarray, batch: int = 1024) -> np.ndarray:
+        """``closeness`` for each row of ``vectors``, in a few matrix products."""
+        out = np.zeros((len(vectors), 2))
+        if not len(self.exemplars) or not len(vectors):
             return out
-        sims = self.exemplars @ np.asarray(vector, dtype=np.float32)
-        for col, mask in enumerate((self.exemplar_positive, ~self.exemplar_positive)):
-            part = sims[mask]
-            k = min(self.knn_k, len(part))
-            out[col] = float(np.sort(part)[-k:].mean()) if k else 0.0
+        for start in range(0, len(vectors), batch):
+            sims = np.asarray(vectors[start : start + batch], dtype=np.float32) @ self.exemplars.T
+            for col, mask in enumerate((self.exemplar_positive, ~self.exemplar_positive)):
+                part = sims[:, mask]
+                k = min(self.knn_k, part.shape[1])
+                if k:
+                    top = np.partition(part, part.shape[1] - k, axis=1)[:, -k:]
+                    out[start : start + batch, col] = top.mean(axis=1)
         return out
 
     def calibrate(self, logit: float) -> float:

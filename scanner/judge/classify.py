@@ -60,9 +60,10 @@ def classify(
     *,
     model: AffordanceModel | None = None,
     correction: AffordanceCorrection = NO_CORRECTION,
+    near: np.ndarray | None = None,
 ) -> Verdict:
     model = model or load_affordance_model()
-    parts = model.parts(title, summary, vector)
+    parts = model.parts(title, summary, vector, near)
     shift = correction.shift(vector)
     prob = model.calibrate(parts["logit"])
     if shift:

@@ -107,7 +107,8 @@ class Coverage:
             "levels": self.levels,
             "capability": self.capability,
             "nearest_clauses": self.evidence,
-            "by_spec": self.by_spec,
+            # per spec, the clauses that decided its value (their text is in nearest_clauses or the spec)
+            "by_spec": {s: [{k: v for k, v in c.items() if k != "text"} for c in cs] for s, cs in self.by_spec.items()},
         }
 
 
@@ -126,7 +127,30 @@ def _clause_json(index: ClauseIndex, row: int, score: float, cosine: float, matc
     }
 
 
-def assess(text: str, vector: np.ndarray, capability: str | None, index: ClauseIndex, *, item_id: str | None = None) -> Coverage:
+BATCH = 1024  # items whose cosines to a spec's clauses are computed in one product
+
+
+def assess_many(
+    texts: Sequence[str], vectors: np.ndarray, capabilities: Sequence[str | None], index: ClauseIndex,
+    item_ids: Sequence[str | None],
+) -> list[Coverage]:
+    """``assess`` for many items, with each spec's cosines computed in one matrix product."""
+    out: list[Coverage] = []
+    for start in range(0, len(texts), BATCH):
+        stop = min(len(texts), start + BATCH)
+        block = np.asarray(vectors[start:stop], dtype=np.float32)
+        cos = {spec: block @ view.vectors.T for spec, view in index.views.items()}
+        for k in range(stop - start):
+            i = start + k
+            out.append(assess(texts[i], block[k], capabilities[i], index, item_id=item_ids[i],
+                              cosines={spec: c[k] for spec, c in cos.items()}))
+    return out
+
+
+def assess(
+    text: str, vector: np.ndarray, capability: str | None, index: ClauseIndex, *, item_id: str | None = None,
+    cosines: dict[str, np.ndarray] | None = None,
+) -> Coverage:
     """Coverage of one text (an item, or an affordance's centroid and its titles).
 
     ``capability`` is only carried along for display: the judgement does not use it.
@@ -139,7 +163,7 @@ def assess(text: str, vector: np.ndarray, capability: str | None, index: ClauseI
     by_spec: dict[str, list[dict[str, Any]]] = {}
     for spec in index.specs:
         view = index.views[spec]
-        j = model.judge(view, vector, text)
+        j = model.judge(view, vector, text, cosines.get(spec) if cosines else None)
         value = j.value
         evidence = [_clause_json(index, int(view.rows[pos]), st, cs, m) for pos, st, cs, m in j.evidence]
         if index.team is not None:

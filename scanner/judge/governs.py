@@ -143,18 +143,26 @@ def background(cos: np.ndarray) -> tuple[float, float]:
     return mu, math.sqrt(var)
 
 
-def raw_score(view: SpecView, vector: np.ndarray, text: str, doc_weight: float) -> tuple[float, list[tuple[int, float, float, list[str]]]]:
+def raw_score(
+    view: SpecView, vector: np.ndarray, text: str, doc_weight: float, cos: np.ndarray | None = None
+) -> tuple[float, list[tuple[int, float, float, list[str]]]]:
     """The clause part (mean standing of the three clauses that stand out most) plus the
-    document part, and those three clauses."""
+    document part, and those three clauses. ``cos``: the item's cosines to the view's clauses,
+    when the caller computed them for many items at once."""
     n = len(view.rule_words)
     if n == 0:
         return -10.0, []
-    cos = view.vectors @ np.asarray(vector, dtype=np.float32)
+    if cos is None:
+        cos = view.vectors @ np.asarray(vector, dtype=np.float32)
     # a clause close to everything in its spec (an overview, a general principle) is close to
     # every item too: its closeness to this item says less, so its general closeness is taken off
     specific = cos - view.generic
     mu, sigma = background(specific)
-    top = np.argsort(-specific, kind="stable")[:EVIDENCE]
+    if n > EVIDENCE:
+        part = np.argpartition(-specific, EVIDENCE - 1)[:EVIDENCE]
+        top = part[np.lexsort((part, -specific[part]))]  # best first, ties by position
+    else:
+        top = np.argsort(-specific, kind="stable")
     z = [(float(specific[c]) - mu) / sigma for c in top]
     item_words = set(words(text))
     evidence = [(int(c), zc, float(cos[c]), sorted(item_words & view.rule_words[int(c)])[:8]) for c, zc in zip(top, z, strict=True)]
@@ -190,8 +198,8 @@ class GovernsModel:
         pp = max(pg, _sigmoid(self.partly[0] * score + self.partly[1]))
         return 0.5 * (pg + pp), pg, pp
 
-    def judge(self, view: SpecView, vector: np.ndarray, text: str) -> Judgement:
-        score, evidence = raw_score(view, vector, text, self.doc_weight)
+    def judge(self, view: SpecView, vector: np.ndarray, text: str, cos: np.ndarray | None = None) -> Judgement:
+        score, evidence = raw_score(view, vector, text, self.doc_weight, cos)
         value, pg, pp = self.value(score)
         return Judgement(round(value, 4), self.level(value), round(pg, 4), round(pp, 4), round(score, 4), evidence)
 

@@ -19,7 +19,7 @@ from scanner.errors import BadInput
 from scanner.judge import Judges, shipped_judges
 from scanner.judge.affordance import AffordanceModel, load_affordance_model
 from scanner.judge.classify import Prototypes, classify, shipped_logit
-from scanner.judge.coverage import ClauseIndex, assess, build_index
+from scanner.judge.coverage import ClauseIndex, assess_many, build_index
 from scanner.judge.governs import GovernsModel, load_governs_model
 from scanner.judge.team import (
     NO_CORRECTION,
@@ -103,8 +103,15 @@ def judge_items(
     correction = team_correction(con, model_name, judges.affordance(None))
     vectors = load_vectors(con, [r[3] for r in rows], model_name)
     out = []
-    for (iid, title, summary, _, _, source), vec in zip(rows, vectors, strict=True):
-        v = classify(title, summary, vec, protos, model=judges.affordance(source), correction=correction)
+    # closeness to the labelled exemplars, for every item in a few matrix products per model
+    models = {source: judges.affordance(source) for source in {r[5] for r in rows}}
+    near: dict[int, np.ndarray] = {}
+    for source, model in models.items():
+        mine = [k for k, r in enumerate(rows) if r[5] == source]
+        for k, row in zip(mine, model.closeness_many(vectors[mine]), strict=True):
+            near[k] = row
+    for k, ((iid, title, summary, _, _, source), vec) in enumerate(zip(rows, vectors, strict=True)):
+        v = classify(title, summary, vec, protos, model=models[source], correction=correction, near=near[k])
         out.append([iid, v.is_affordance, v.confidence, v.capability, v.reasons, None, version])
     con.executemany(
         "INSERT INTO item_verdicts (item_id, is_affordance, confidence, capability, reasons, override, judge_version) "
@@ -130,10 +137,9 @@ def cover_items(con: Any, model_name: str, index: ClauseIndex, scope: str, cutof
     if not todo:
         return 0
     vectors = load_vectors(con, [r[3] for r in todo], model_name)
-    rows = []
-    for (iid, title, summary, _, cap), vec in zip(todo, vectors, strict=True):
-        cov = assess(f"{title}. {summary}" if summary else title, vec, cap, index, item_id=iid)
-        rows.append([iid, scope, cov.coverage, json.dumps(cov.as_json()), version])
+    texts = [f"{r[1]}. {r[2]}" if r[2] else r[1] for r in todo]
+    covs = assess_many(texts, vectors, [r[4] for r in todo], index, [r[0] for r in todo])
+    rows = [[r[0], scope, cov.coverage, json.dumps(cov.as_json()), version] for r, cov in zip(todo, covs, strict=True)]
     con.executemany(
         "INSERT INTO item_coverage (item_id, scope, coverage, evidence, judge_version) VALUES (?, ?, ?, ?, ?)", rows
     )
