@@ -54,6 +54,14 @@ _MEMBER_SQL = (  # every member of every candidate of the edition, in one query
 )
 
 
+class _Edition(NamedTuple):
+    """What every candidate of one edition is shown against."""
+
+    day: date
+    weights: dict[str, float]
+    before: dict[str, int] | None  # the previous edition's ranks, when there is one
+
+
 def candidates(
     con: Any,
     edition: str | None = None,
@@ -61,84 +69,109 @@ def candidates(
     *,
     with_items: bool = True,
 ) -> list[dict[str, Any]]:
-    day = resolve_edition(con, edition)
-    (weights_json,) = con.execute("SELECT weights FROM editions WHERE edition = ?", [day]).fetchone()
-    weights = json.loads(weights_json)
-    before_day = previous_edition(con, day)
-    before = ranks(con, before_day) if before_day else None
+    """The affordances of ``edition`` (default: the latest), best first, as CLI.md shows them;
+    without ``with_items``, counted instead of listed."""
+    ed = _edition(con, edition)
     rows = [
         CandidateRow._make(r)
-        for r in con.execute(_CANDIDATE_SQL + (" LIMIT ?" if limit else ""), [day, limit] if limit else [day]).fetchall()
+        for r in con.execute(_CANDIDATE_SQL + (" LIMIT ?" if limit else ""), [ed.day, limit] if limit else [ed.day]).fetchall()
     ]
-    cutoff = datetime(day.year, day.month, day.day, 23, 59, 59)
-    counted = {} if with_items else _member_counts(con, day, cutoff)
-    by_candidate: dict[str, list[MemberRow]] = {}
+    cutoff = datetime(ed.day.year, ed.day.month, ed.day.day, 23, 59, 59)
     if with_items:
-        for r in con.execute(
-            _MEMBER_SQL + ("AND e.rank <= ? " if limit else "") + "ORDER BY i.published DESC, i.id",
-            [day, cutoff, limit] if limit else [day, cutoff],
-        ).fetchall():
-            m = MemberRow._make(r)
-            by_candidate.setdefault(m.candidate_id, []).append(m)
-    out = []
-    for cid, rank_now, score, components, detail, label, capability in rows:
-        detail = json.loads(detail)
-        members = by_candidate.get(cid, [])
-        n_members, orgs, newest = (
-            (len(members), sorted({m.org for m in members if m.org}), members[0].published if members else None)
-            if with_items
-            else counted.get(cid, (0, [], None))
-        )
-        triage = triage_state(con, cid)
-        series, movers = time_series(members)
-        out.append(
-            {
-                "id": cid,
-                "label": label,
-                "capability": capability,
-                "rank": rank_now,
-                "score": round(score, 4),
-                "components": json.loads(components),
-                "weights": weights,
-                "explanation": detail.get("explanation", ""),
-                "domains": detail.get("domains", []),
-                "precedent_domains": detail.get("precedent_domains", {}),
-                "inertia_channels": detail.get("inertia_channels", {}),
-                "coverage": round(float(detail.get("coverage", 0.0)), 4),
-                "coverage_level": level(float(detail.get("coverage", 0.0))),
-                "coverage_per_spec": detail.get("coverage_per_spec", {}),
-                "coverage_by_spec": {
-                    spec: {**v, "clauses": [{**c, "link": safe_link(c.get("link"))} for c in v.get("clauses", [])]}
-                    for spec, v in detail.get("coverage_by_spec", {}).items()
-                },
-                "nearest_clauses": [
-                    {**c, "link": safe_link(c.get("link"))} for c in detail.get("nearest_clauses", [])
-                ],
-                "momentum": detail.get("momentum", {}),
-                "team_interest": detail.get("team_interest", {}),
-                "affordance_evidence": detail.get("affordance", {}),
-                "novelty": detail.get("novelty", {}),
-                "items": [
-                    {"id": m.id, "url": safe_link(m.url), "title": m.title, "org": m.org, "published": iso(m.published)}
-                    for m in members
-                ],
-                "orgs": orgs,
-                "weekly": series,
-                "first_movers": movers,
-                "ratings": _ratings(con, cid),
-                "n_items": n_members,
-                "n_orgs": len(orgs),
-                "first_seen": detail.get("novelty", {}).get("first_seen"),
-                "last_seen": iso(newest),
-                "trend": trend(rank_now, before, cid),
-                "previous_rank": before.get(cid) if before else None,
-                "status": triage["status"],
-                "owner": triage["owner"],
-                "notes": triage["notes"],
-                "edition": day.isoformat(),
-            }
-        )
-    return out
+        by_candidate = _members(con, ed.day, cutoff, limit)
+        counted = {cid: _count(members) for cid, members in by_candidate.items()}
+    else:
+        by_candidate, counted = {}, _member_counts(con, ed.day, cutoff)
+    return [
+        _candidate_json(con, row, ed, by_candidate.get(row.candidate_id, []), counted.get(row.candidate_id, (0, [], None)))
+        for row in rows
+    ]
+
+
+def _edition(con: Any, edition: str | None) -> _Edition:
+    day = resolve_edition(con, edition)
+    (weights,) = con.execute("SELECT weights FROM editions WHERE edition = ?", [day]).fetchone()
+    before_day = previous_edition(con, day)
+    return _Edition(day, json.loads(weights), ranks(con, before_day) if before_day else None)
+
+
+def _members(con: Any, day: date, cutoff: datetime, limit: int | None) -> dict[str, list[MemberRow]]:
+    """Every member of every candidate of the edition (of its first ``limit``), newest first,
+    in one query."""
+    by_candidate: dict[str, list[MemberRow]] = {}
+    for r in con.execute(
+        _MEMBER_SQL + ("AND e.rank <= ? " if limit else "") + "ORDER BY i.published DESC, i.id",
+        [day, cutoff, limit] if limit else [day, cutoff],
+    ).fetchall():
+        m = MemberRow._make(r)
+        by_candidate.setdefault(m.candidate_id, []).append(m)
+    return by_candidate
+
+
+def _count(members: list[MemberRow]) -> tuple[int, list[str], Any]:
+    """Members (newest first), their organisations and the newest publication."""
+    return len(members), sorted({m.org for m in members if m.org}), members[0].published if members else None
+
+
+def _evidence_json(detail: dict[str, Any]) -> dict[str, Any]:
+    """The evidence the scan saved with the score, links made safe."""
+    coverage = float(detail.get("coverage", 0.0))
+    return {
+        "explanation": detail.get("explanation", ""),
+        "domains": detail.get("domains", []),
+        "precedent_domains": detail.get("precedent_domains", {}),
+        "inertia_channels": detail.get("inertia_channels", {}),
+        "coverage": round(coverage, 4),
+        "coverage_level": level(coverage),
+        "coverage_per_spec": detail.get("coverage_per_spec", {}),
+        "coverage_by_spec": {
+            spec: {**v, "clauses": [{**c, "link": safe_link(c.get("link"))} for c in v.get("clauses", [])]}
+            for spec, v in detail.get("coverage_by_spec", {}).items()
+        },
+        "nearest_clauses": [{**c, "link": safe_link(c.get("link"))} for c in detail.get("nearest_clauses", [])],
+        "momentum": detail.get("momentum", {}),
+        "team_interest": detail.get("team_interest", {}),
+        "affordance_evidence": detail.get("affordance", {}),
+        "novelty": detail.get("novelty", {}),
+    }
+
+
+def _candidate_json(
+    con: Any, row: CandidateRow, ed: _Edition, members: list[MemberRow], counted: tuple[int, list[str], Any]
+) -> dict[str, Any]:
+    """One candidate of the edition: its score and evidence, its items, its triage."""
+    cid, detail = row.candidate_id, json.loads(row.detail)
+    n_members, orgs, newest = counted
+    triage = triage_state(con, cid)
+    series, movers = time_series(members)
+    return {
+        "id": cid,
+        "label": row.label,
+        "capability": row.capability,
+        "rank": row.rank,
+        "score": round(row.score, 4),
+        "components": json.loads(row.components),
+        "weights": ed.weights,
+        **_evidence_json(detail),
+        "items": [
+            {"id": m.id, "url": safe_link(m.url), "title": m.title, "org": m.org, "published": iso(m.published)}
+            for m in members
+        ],
+        "orgs": orgs,
+        "weekly": series,
+        "first_movers": movers,
+        "ratings": ratings(con, cid),
+        "n_items": n_members,
+        "n_orgs": len(orgs),
+        "first_seen": detail.get("novelty", {}).get("first_seen"),
+        "last_seen": iso(newest),
+        "trend": trend(row.rank, ed.before, cid),
+        "previous_rank": ed.before.get(cid) if ed.before else None,
+        "status": triage["status"],
+        "owner": triage["owner"],
+        "notes": triage["notes"],
+        "edition": ed.day.isoformat(),
+    }
 
 
 def _member_counts(con: Any, day: date, cutoff: datetime) -> dict[str, tuple[int, list[str], Any]]:
@@ -177,11 +210,6 @@ def time_series(members: list[MemberRow]) -> tuple[list[dict[str, Any]], list[di
         for n, (org, (when, url)) in enumerate(sorted(first.items(), key=lambda kv: kv[1][0]), 1)
     ]
     return series, movers
-
-
-def _ratings(con: Any, cid: str) -> dict[str, int]:
-
-    return ratings(con, cid)
 
 
 def items(
