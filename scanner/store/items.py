@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from scanner.records import Item
 from scanner.sources.normalise import title_key
@@ -34,86 +34,129 @@ class StoreResult:
         return self
 
 
+class _Stored(NamedTuple):
+    """An item already stored under a batch item's id: the columns of :data:`_STORED_SQL`."""
+
+    id: str
+    content_hash: str
+    sources: list[str]
+    title: str
+    summary: str
+
+
+_STORED_SQL = "SELECT id, content_hash, sources, title, summary FROM items WHERE id IN (SELECT unnest(?))"
+
+
+class _Nearby(NamedTuple):
+    """A stored item published near the batch, that a repost could fold into."""
+
+    id: str
+    published: datetime
+    sources: list[str]  # grows in place when a repost folds in
+
+
+_COLUMNS = [
+    "id", "url", "guid", "title", "summary", "org", "source", "published",
+    "date_missing", "first_seen", "updated_at", "content_hash", "sources",
+]
+
+
 def store_items(con: Any, items: Sequence[Item], now: datetime | None = None) -> StoreResult:
+    """Store a batch of items: update the ones stored already, fold reposts into their twin,
+    insert the rest."""
     result = StoreResult()
     if not items:
         return result
     now = now or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     # the same id twice in one batch: keep the last (a feed listing an item twice)
     batch = list({it.id: it for it in items}.values())
-    ids = [it.id for it in batch]
-    existing = {
-        row[0]: row
-        for row in con.execute(
-            "SELECT id, content_hash, sources, title, summary FROM items WHERE id IN (SELECT unnest(?))",
-            [ids],
-        ).fetchall()
-    }
+    existing = _stored(con, batch)
+    nearby = _nearby(con, batch)
+    inserts: list[list[Any]] = []
+    for it in batch:
+        stored = existing.get(it.id)
+        if stored is not None:
+            if _update(con, it, stored, now):
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        elif (twin := _repost_twin(nearby, it)) is not None:
+            twin.sources.append(it.source)
+            con.execute("UPDATE items SET sources = ? WHERE id = ?", [twin.sources, twin.id])
+            result.merged += 1
+        else:
+            inserts.append(_new_row(it, now))
+            nearby.setdefault(title_key(it.title), []).append(_Nearby(it.id, it.published, [it.source]))
+            result.new += 1
+    _insert(con, inserts)
+    return result
+
+
+def _stored(con: Any, batch: Sequence[Item]) -> dict[str, _Stored]:
+    """The stored items that share an id with the batch."""
+    rows = con.execute(_STORED_SQL, [[it.id for it in batch]]).fetchall()
+    return {row.id: row for row in map(_Stored._make, rows)}
+
+
+def _nearby(con: Any, batch: Sequence[Item]) -> dict[str, list[_Nearby]]:
+    """The stored items published within the repost window of the batch, by title key."""
     lo = min(it.published for it in batch) - REPOST_WINDOW
     hi = max(it.published for it in batch) + REPOST_WINDOW
-    nearby: dict[str, list[tuple[str, datetime, list[str]]]] = {}
+    out: dict[str, list[_Nearby]] = {}
     for rid, title, published, sources in con.execute(
         "SELECT id, title, published, sources FROM items WHERE published BETWEEN ? AND ?", [lo, hi]
     ).fetchall():
-        nearby.setdefault(title_key(title), []).append((rid, published, list(sources)))
+        out.setdefault(title_key(title), []).append(_Nearby(rid, published, list(sources)))
+    return out
 
-    inserts: list[list[Any]] = []
-    for it in batch:
-        row = existing.get(it.id)
-        if row is not None:
-            _, old_hash, sources, old_title, old_summary = row
-            sources = list(sources)
-            if it.source not in sources:
-                sources.append(it.source)
-            if old_hash != it.content_hash:
-                con.execute(
-                    "INSERT INTO item_history VALUES (?, ?, ?, ?)", [it.id, now, old_title, old_summary]
-                )
-                con.execute(
-                    "UPDATE items SET title = ?, summary = ?, content_hash = ?, updated_at = ?, "
-                    "sources = ? WHERE id = ?",
-                    [it.title, it.summary, it.content_hash, now, sources, it.id],
-                )
-                result.updated += 1
-            else:
-                if sources != list(row[2]):
-                    con.execute("UPDATE items SET sources = ? WHERE id = ?", [sources, it.id])
-                result.unchanged += 1
-            continue
-        key = title_key(it.title)
-        twin = next(
-            (
-                n
-                for n in nearby.get(key, [])
-                if abs(n[1] - it.published) <= REPOST_WINDOW and it.source not in n[2] and len(key) > 12
-            ),
-            None,
-        )
-        if twin is not None:
-            twin[2].append(it.source)
-            con.execute("UPDATE items SET sources = ? WHERE id = ?", [twin[2], twin[0]])
-            result.merged += 1
-            continue
-        inserts.append(
-            [
-                it.id, it.url, it.guid, it.title, it.summary, it.org, it.source, it.published,
-                it.date_missing, now, now, it.content_hash, [it.source],
-            ]
-        )
-        nearby.setdefault(key, []).append((it.id, it.published, [it.source]))
-        result.new += 1
-    if inserts:
-        import pyarrow as pa  # pyarrow costs ~0.3 s to import; only bulk reads and writes need it
 
-        cols = list(zip(*inserts, strict=True))
-        names = [
-            "id", "url", "guid", "title", "summary", "org", "source", "published",
-            "date_missing", "first_seen", "updated_at", "content_hash", "sources",
-        ]
-        table = pa.table({n: list(c) for n, c in zip(names, cols, strict=True)})
-        con.register("_new_items", table)
-        try:
-            con.execute(f"INSERT INTO items ({', '.join(names)}) SELECT {', '.join(names)} FROM _new_items")
-        finally:
-            con.unregister("_new_items")
-    return result
+def _update(con: Any, it: Item, stored: _Stored, now: datetime) -> bool:
+    """Bring a stored item up to date, keeping its old text in the history when the text
+    changed (True) and adding the source that carried it again (False when the text did not)."""
+    sources = list(stored.sources)
+    if it.source not in sources:
+        sources.append(it.source)
+    if stored.content_hash != it.content_hash:
+        con.execute("INSERT INTO item_history VALUES (?, ?, ?, ?)", [it.id, now, stored.title, stored.summary])
+        con.execute(
+            "UPDATE items SET title = ?, summary = ?, content_hash = ?, updated_at = ?, sources = ? WHERE id = ?",
+            [it.title, it.summary, it.content_hash, now, sources, it.id],
+        )
+        return True
+    if sources != list(stored.sources):
+        con.execute("UPDATE items SET sources = ? WHERE id = ?", [sources, it.id])
+    return False
+
+
+def _repost_twin(nearby: dict[str, list[_Nearby]], it: Item) -> _Nearby | None:
+    """The item another source already carried under the same (long enough) title, within the
+    repost window, if any."""
+    key = title_key(it.title)
+    if len(key) <= 12:
+        return None
+    return next(
+        (n for n in nearby.get(key, []) if abs(n.published - it.published) <= REPOST_WINDOW and it.source not in n.sources),
+        None,
+    )
+
+
+def _new_row(it: Item, now: datetime) -> list[Any]:
+    """A new item's values, in the order of :data:`_COLUMNS`."""
+    return [
+        it.id, it.url, it.guid, it.title, it.summary, it.org, it.source, it.published,
+        it.date_missing, now, now, it.content_hash, [it.source],
+    ]
+
+
+def _insert(con: Any, rows: list[list[Any]]) -> None:
+    """Insert new items in one statement, through an Arrow table."""
+    if not rows:
+        return
+    import pyarrow as pa  # pyarrow costs ~0.3 s to import; only bulk reads and writes need it
+
+    table = pa.table({name: list(col) for name, col in zip(_COLUMNS, zip(*rows, strict=True), strict=True)})
+    con.register("_new_items", table)
+    try:
+        con.execute(f"INSERT INTO items ({', '.join(_COLUMNS)}) SELECT {', '.join(_COLUMNS)} FROM _new_items")
+    finally:
+        con.unregister("_new_items")

@@ -21,10 +21,9 @@ from typing import Any
 
 import streamlit as st
 
+import scanner
 from scanner import embed as _embed
-from scanner import settings as _settings
 from scanner import store
-from scanner.scanning import editions as _editions
 from scanner.scanning import grouping as _grouping
 from scanner.specs import impact as _impact
 from scanner.specs import library as _library
@@ -48,10 +47,8 @@ def db_exists() -> bool:
 def data_version() -> tuple[Any, ...]:
     """A fingerprint of the data (`scanner.views.report.data_version`), plus this session's own
     write counter."""
-    fingerprint = _report.data_version
-
-    with store.session(db_path()) as con:
-        return (*fingerprint(con), st.session_state.get("_writes", 0))
+    with scanner.open_store(db_path()) as con:
+        return (*_report.data_version(con), st.session_state.get("_writes", 0))
 
 
 def clear() -> None:
@@ -63,7 +60,7 @@ def clear() -> None:
 @contextmanager
 def writing() -> Iterator[Any]:
     """One write on its own short-lived connection; committed, then the caches are cleared."""
-    with store.session(db_path()) as con:
+    with scanner.open_store(db_path()) as con:
         yield con
     clear()
 
@@ -74,7 +71,7 @@ def current() -> tuple[str, tuple[Any, ...]]:
 
 
 def _read(path: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-    with store.session(path) as con:
+    with scanner.open_store(path) as con:
         return fn(con, *args, **kwargs)
 
 
@@ -83,23 +80,17 @@ def _read(path: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def editions(path: str, version: tuple[Any, ...]) -> list[dict[str, Any]]:
-    list_editions = _editions.list_editions
-
-    return _read(path, list_editions)
+    return _read(path, scanner.editions)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def candidates(path: str, version: tuple[Any, ...], edition: str | None = None) -> list[dict[str, Any]]:
-    read = _report.candidates
-
-    return _read(path, read, edition)
+    return _read(path, scanner.candidates, edition)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def items(path: str, version: tuple[Any, ...]) -> list[dict[str, Any]]:
-    read = _report.items
-
-    return _read(path, read)
+    return _read(path, scanner.items)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -158,9 +149,7 @@ def embedder_resource() -> Any:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def edition_diff(path: str, version: tuple[Any, ...], a: str, b: str) -> dict[str, Any]:
-    diff = _editions.diff
-
-    return _read(path, diff, a, b)
+    return _read(path, scanner.edition_diff, a, b)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -207,9 +196,7 @@ def sources(path: str, version: tuple[Any, ...], up_to: str | None = None) -> li
 @st.cache_data(show_spinner=False, max_entries=64)
 def candidate(path: str, version: tuple[Any, ...], cid: str) -> dict[str, Any] | None:
     """One affordance as it stands now, in the edition or not (`scanner.views.report.candidate`)."""
-    read = _report.candidate
-
-    return _read(path, read, cid)
+    return _read(path, scanner.candidate, cid)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -223,9 +210,7 @@ def decisions(path: str, version: tuple[Any, ...], limit: int = 40) -> list[dict
 @st.cache_data(show_spinner=False, max_entries=32)
 def settings(path: str, version: tuple[Any, ...]) -> dict[str, Any]:
     """Every setting's value in force, by key (`scanner.settings.values`)."""
-    values = _settings.values
-
-    return _read(path, values)
+    return _read(path, scanner.settings.values)
 
 
 def export_bytes(

@@ -18,9 +18,8 @@ from typing import Any
 import numpy as np
 
 from scanner.errors import BadInput
-from scanner.judge.coverage import level
-from scanner.sources.safety import safe_link
 from scanner.taxonomy import CAPABILITIES, DOMAINS
+from scanner.views.item_record import ITEM_FROM, ITEM_SELECT, ItemRow, item_dict
 
 PAGE_SIZE = 500  # rows one page of the Explore table shows
 AFFORDANCE = "coalesce(v.override, v.is_affordance)"
@@ -44,18 +43,19 @@ class Query:
 
 def latest_scope(con: Any) -> str:
     """The spec scope of the newest edition ("" before the first scan)."""
-    rows = con.execute("SELECT scope FROM editions ORDER BY edition DESC LIMIT 1").fetchall()
-    return ",".join(json.loads(rows[0][0])) if rows else ""
+    for (scope,) in con.execute("SELECT scope FROM editions ORDER BY edition DESC LIMIT 1").fetchall():
+        return ",".join(json.loads(scope))
+    return ""
 
 
 def facets(con: Any) -> dict[str, Any]:
     """The choices of the Explore filters: organisations, sources, the date span, affordances."""
     live = "FROM items i WHERE i.duplicate_of IS NULL"
-    n, first, last = con.execute(f"SELECT count(*), min(i.published), max(i.published) {live}").fetchall()[0]
-    orgs = [r[0] for r in con.execute(f"SELECT DISTINCT i.org {live} AND i.org IS NOT NULL ORDER BY 1").fetchall()]
+    [(n, first, last)] = con.execute(f"SELECT count(*), min(i.published), max(i.published) {live}").fetchall()
+    orgs = [org for (org,) in con.execute(f"SELECT DISTINCT i.org {live} AND i.org IS NOT NULL ORDER BY 1").fetchall()]
     sources = [
-        r[0]
-        for r in con.execute(
+        source
+        for (source,) in con.execute(
             f"SELECT DISTINCT s FROM (SELECT i.source AS s {live} UNION ALL "
             f"SELECT unnest(i.sources) AS s {live}) WHERE s IS NOT NULL AND s <> '' ORDER BY 1"
         ).fetchall()
@@ -70,7 +70,7 @@ def facets(con: Any) -> dict[str, Any]:
         "last": last.date() if last else None,
         "orgs": orgs,
         "sources": sources,
-        "candidates": [{"id": r[0], "label": r[1], "items": int(r[2])} for r in candidates],
+        "candidates": [{"id": cid, "label": label, "items": int(members)} for cid, label, members in candidates],
         "domains": [{"slug": d.slug, "label": d.label} for d in DOMAINS],
         "capabilities": [{"slug": c.slug, "label": c.label} for c in CAPABILITIES],
     }
@@ -117,29 +117,18 @@ def _where(q: Query) -> tuple[str, list[Any]]:
     return " AND ".join(parts), args
 
 
-_COLUMNS = (  # what `_row` reads, in its order
-    "SELECT i.id, i.url, i.title, i.source, i.org, i.published, i.date_missing, i.sources, "
-    f"{AFFORDANCE}, v.reasons, v.capability, c.coverage, a.candidate_id, k.label "
-)
-_FROM = (
-    "FROM items i LEFT JOIN item_verdicts v ON v.item_id = i.id "
-    "LEFT JOIN item_coverage c ON c.item_id = i.id AND c.scope = ? "
-    "LEFT JOIN assignments a ON a.item_id = i.id "
-    "LEFT JOIN candidates k ON k.id = a.candidate_id "
-)
-
-
 def count(con: Any, q: Query, scope: str | None = None) -> int:
     """How many items ``q`` keeps."""
     where, args = _where(q)
     scope = latest_scope(con) if scope is None else scope
-    return int(con.execute(f"SELECT count(*) {_FROM} WHERE {where}", [scope, *args]).fetchall()[0][0])
+    [(n,)] = con.execute(f"SELECT count(*) {ITEM_FROM} WHERE {where}", [scope, *args]).fetchall()
+    return int(n)
 
 
 def matching_ids(con: Any, q: Query) -> set[str]:
     """The ids of every item that ``q`` keeps (cheap: ids only)."""
     where, args = _where(q)
-    return {r[0] for r in con.execute(f"SELECT i.id {_FROM} WHERE {where}", ["", *args]).fetchall()}
+    return {item_id for (item_id,) in con.execute(f"SELECT i.id {ITEM_FROM} WHERE {where}", ["", *args]).fetchall()}
 
 
 def search(
@@ -152,10 +141,10 @@ def search(
     where, args = _where(q)
     total = count(con, q, scope)
     rows = con.execute(
-        f"{_COLUMNS}{_FROM} WHERE {where} ORDER BY i.published DESC, i.id LIMIT ? OFFSET ?",
+        f"{ITEM_SELECT}{ITEM_FROM} WHERE {where} ORDER BY i.published DESC, i.id LIMIT ? OFFSET ?",
         [scope, *args, limit, offset],
     ).fetchall()
-    return [_row(r) for r in rows], total
+    return [item_dict(ItemRow.from_row(r), detail=False) for r in rows], total
 
 
 def fetch(con: Any, ids: Sequence[str], scope: str | None = None) -> list[dict[str, Any]]:
@@ -164,31 +153,12 @@ def fetch(con: Any, ids: Sequence[str], scope: str | None = None) -> list[dict[s
         return []
     scope = latest_scope(con) if scope is None else scope
     rows = con.execute(
-        f"{_COLUMNS}{_FROM} WHERE list_contains(?, i.id)",
+        f"{ITEM_SELECT}{ITEM_FROM} WHERE list_contains(?, i.id)",
         [scope, list(ids)],
     ).fetchall()
-    by_id = {r[0]: _row(r) for r in rows}
+    records = [ItemRow.from_row(r) for r in rows]
+    by_id = {rec.id: item_dict(rec, detail=False) for rec in records}
     return [by_id[i] for i in ids if i in by_id]
-
-
-def _row(r: Sequence[Any]) -> dict[str, Any]:
-    return {
-        "id": r[0],
-        "url": safe_link(r[1]),
-        "title": r[2],
-        "source": r[3],
-        "sources": list(r[7] or []),
-        "org": r[4],
-        "published": r[5].isoformat() if r[5] else None,
-        "date_missing": bool(r[6]),
-        "is_affordance": r[8],
-        "affordance_reasons": r[9],
-        "capability": r[10],
-        "coverage": round(float(r[11]), 4) if r[11] is not None else None,
-        "coverage_level": level(r[11]),
-        "candidate_id": r[12],
-        "candidate_label": r[13],
-    }
 
 
 # --- by meaning --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from scanner.errors import BadInput
 from scanner.judge.coverage import level
@@ -13,12 +13,53 @@ from scanner.scanning.editions import parse_day, previous_edition, ranks, resolv
 from scanner.sources.safety import safe_link
 from scanner.team.triage import drafts, history, ratings, triage_state
 from scanner.views.browse import latest_scope
+from scanner.views.item_record import ITEM_FROM, ITEM_SELECT, ItemRow, iso, item_dict
 
 
-def _iso(value: datetime | date | None) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, date) and not isinstance(value, datetime) else value.isoformat(sep=" ", timespec="seconds")
+class CandidateRow(NamedTuple):
+    """One affordance of an edition: the columns of :data:`_CANDIDATE_SQL`, in its order."""
+
+    candidate_id: str
+    rank: int
+    score: float
+    components: str  # JSON
+    detail: str  # JSON
+    label: str
+    capability: str | None
+
+
+_CANDIDATE_SQL = (
+    "SELECT e.candidate_id, e.rank, e.score, e.components, e.detail, c.label, c.capability "
+    "FROM edition_candidates e JOIN candidates c ON c.id = e.candidate_id "
+    "WHERE e.edition = ? ORDER BY e.rank"
+)
+
+
+class MemberRow(NamedTuple):
+    """One item of an edition's affordance: the columns of :data:`_MEMBER_SQL`, in its order."""
+
+    candidate_id: str
+    id: str
+    url: str | None
+    title: str
+    org: str | None
+    published: datetime
+
+
+_MEMBER_SQL = (  # every member of every candidate of the edition, in one query
+    "SELECT a.candidate_id, i.id, i.url, i.title, i.org, i.published "
+    "FROM edition_candidates e JOIN assignments a ON a.candidate_id = e.candidate_id "
+    "JOIN items i ON i.id = a.item_id JOIN item_verdicts v ON v.item_id = i.id "
+    "WHERE e.edition = ? AND i.published <= ? AND coalesce(v.override, v.is_affordance) "
+)
+
+
+class _Edition(NamedTuple):
+    """What every candidate of one edition is shown against."""
+
+    day: date
+    weights: dict[str, float]
+    before: dict[str, int] | None  # the previous edition's ranks, when there is one
 
 
 def candidates(
@@ -28,89 +69,109 @@ def candidates(
     *,
     with_items: bool = True,
 ) -> list[dict[str, Any]]:
+    """The affordances of ``edition`` (default: the latest), best first, as CLI.md shows them;
+    without ``with_items``, counted instead of listed."""
+    ed = _edition(con, edition)
+    rows = [
+        CandidateRow._make(r)
+        for r in con.execute(_CANDIDATE_SQL + (" LIMIT ?" if limit else ""), [ed.day, limit] if limit else [ed.day]).fetchall()
+    ]
+    cutoff = datetime(ed.day.year, ed.day.month, ed.day.day, 23, 59, 59)
+    if with_items:
+        by_candidate = _members(con, ed.day, cutoff, limit)
+        counted = {cid: _count(members) for cid, members in by_candidate.items()}
+    else:
+        by_candidate, counted = {}, _member_counts(con, ed.day, cutoff)
+    return [
+        _candidate_json(con, row, ed, by_candidate.get(row.candidate_id, []), counted.get(row.candidate_id, (0, [], None)))
+        for row in rows
+    ]
+
+
+def _edition(con: Any, edition: str | None) -> _Edition:
     day = resolve_edition(con, edition)
-    weights = json.loads(con.execute("SELECT weights FROM editions WHERE edition = ?", [day]).fetchone()[0])
+    (weights,) = con.execute("SELECT weights FROM editions WHERE edition = ?", [day]).fetchone()
     before_day = previous_edition(con, day)
-    before = ranks(con, before_day) if before_day else None
-    rows = con.execute(
-        "SELECT e.candidate_id, e.rank, e.score, e.components, e.detail, c.label, c.capability "
-        "FROM edition_candidates e JOIN candidates c ON c.id = e.candidate_id "
-        "WHERE e.edition = ? ORDER BY e.rank" + (" LIMIT ?" if limit else ""),
-        [day, limit] if limit else [day],
-    ).fetchall()
-    cutoff = datetime(day.year, day.month, day.day, 23, 59, 59)
-    counted = {} if with_items else _member_counts(con, day, cutoff)
-    by_candidate: dict[str, list[Any]] = {}
-    if with_items:  # every member of every candidate of the edition, in one query
-        for m in con.execute(
-            "SELECT a.candidate_id, i.id, i.url, i.title, i.org, i.published "
-            "FROM edition_candidates e JOIN assignments a ON a.candidate_id = e.candidate_id "
-            "JOIN items i ON i.id = a.item_id JOIN item_verdicts v ON v.item_id = i.id "
-            "WHERE e.edition = ? AND i.published <= ? AND coalesce(v.override, v.is_affordance) "
-            + ("AND e.rank <= ? " if limit else "")
-            + "ORDER BY i.published DESC, i.id",
-            [day, cutoff, limit] if limit else [day, cutoff],
-        ).fetchall():
-            by_candidate.setdefault(m[0], []).append(m[1:])
-    out = []
-    for cid, rank_now, score, components, detail, label, capability in rows:
-        detail = json.loads(detail)
-        members = by_candidate.get(cid, [])
-        n_members, orgs, newest = (
-            (len(members), sorted({m[3] for m in members if m[3]}), members[0][4] if members else None)
-            if with_items
-            else counted.get(cid, (0, [], None))
-        )
-        triage = triage_state(con, cid)
-        series, movers = time_series(members)
-        out.append(
-            {
-                "id": cid,
-                "label": label,
-                "capability": capability,
-                "rank": rank_now,
-                "score": round(score, 4),
-                "components": json.loads(components),
-                "weights": weights,
-                "explanation": detail.get("explanation", ""),
-                "domains": detail.get("domains", []),
-                "precedent_domains": detail.get("precedent_domains", {}),
-                "inertia_channels": detail.get("inertia_channels", {}),
-                "coverage": round(float(detail.get("coverage", 0.0)), 4),
-                "coverage_level": level(float(detail.get("coverage", 0.0))),
-                "coverage_per_spec": detail.get("coverage_per_spec", {}),
-                "coverage_by_spec": {
-                    spec: {**v, "clauses": [{**c, "link": safe_link(c.get("link"))} for c in v.get("clauses", [])]}
-                    for spec, v in detail.get("coverage_by_spec", {}).items()
-                },
-                "nearest_clauses": [
-                    {**c, "link": safe_link(c.get("link"))} for c in detail.get("nearest_clauses", [])
-                ],
-                "momentum": detail.get("momentum", {}),
-                "team_interest": detail.get("team_interest", {}),
-                "affordance_evidence": detail.get("affordance", {}),
-                "novelty": detail.get("novelty", {}),
-                "items": [
-                    {"id": m[0], "url": safe_link(m[1]), "title": m[2], "org": m[3], "published": _iso(m[4])}
-                    for m in members
-                ],
-                "orgs": orgs,
-                "weekly": series,
-                "first_movers": movers,
-                "ratings": _ratings(con, cid),
-                "n_items": n_members,
-                "n_orgs": len(orgs),
-                "first_seen": detail.get("novelty", {}).get("first_seen"),
-                "last_seen": _iso(newest),
-                "trend": trend(rank_now, before, cid),
-                "previous_rank": before.get(cid) if before else None,
-                "status": triage["status"],
-                "owner": triage["owner"],
-                "notes": triage["notes"],
-                "edition": day.isoformat(),
-            }
-        )
-    return out
+    return _Edition(day, json.loads(weights), ranks(con, before_day) if before_day else None)
+
+
+def _members(con: Any, day: date, cutoff: datetime, limit: int | None) -> dict[str, list[MemberRow]]:
+    """Every member of every candidate of the edition (of its first ``limit``), newest first,
+    in one query."""
+    by_candidate: dict[str, list[MemberRow]] = {}
+    for r in con.execute(
+        _MEMBER_SQL + ("AND e.rank <= ? " if limit else "") + "ORDER BY i.published DESC, i.id",
+        [day, cutoff, limit] if limit else [day, cutoff],
+    ).fetchall():
+        m = MemberRow._make(r)
+        by_candidate.setdefault(m.candidate_id, []).append(m)
+    return by_candidate
+
+
+def _count(members: list[MemberRow]) -> tuple[int, list[str], Any]:
+    """Members (newest first), their organisations and the newest publication."""
+    return len(members), sorted({m.org for m in members if m.org}), members[0].published if members else None
+
+
+def _evidence_json(detail: dict[str, Any]) -> dict[str, Any]:
+    """The evidence the scan saved with the score, links made safe."""
+    coverage = float(detail.get("coverage", 0.0))
+    return {
+        "explanation": detail.get("explanation", ""),
+        "domains": detail.get("domains", []),
+        "precedent_domains": detail.get("precedent_domains", {}),
+        "inertia_channels": detail.get("inertia_channels", {}),
+        "coverage": round(coverage, 4),
+        "coverage_level": level(coverage),
+        "coverage_per_spec": detail.get("coverage_per_spec", {}),
+        "coverage_by_spec": {
+            spec: {**v, "clauses": [{**c, "link": safe_link(c.get("link"))} for c in v.get("clauses", [])]}
+            for spec, v in detail.get("coverage_by_spec", {}).items()
+        },
+        "nearest_clauses": [{**c, "link": safe_link(c.get("link"))} for c in detail.get("nearest_clauses", [])],
+        "momentum": detail.get("momentum", {}),
+        "team_interest": detail.get("team_interest", {}),
+        "affordance_evidence": detail.get("affordance", {}),
+        "novelty": detail.get("novelty", {}),
+    }
+
+
+def _candidate_json(
+    con: Any, row: CandidateRow, ed: _Edition, members: list[MemberRow], counted: tuple[int, list[str], Any]
+) -> dict[str, Any]:
+    """One candidate of the edition: its score and evidence, its items, its triage."""
+    cid, detail = row.candidate_id, json.loads(row.detail)
+    n_members, orgs, newest = counted
+    triage = triage_state(con, cid)
+    series, movers = time_series(members)
+    return {
+        "id": cid,
+        "label": row.label,
+        "capability": row.capability,
+        "rank": row.rank,
+        "score": round(row.score, 4),
+        "components": json.loads(row.components),
+        "weights": ed.weights,
+        **_evidence_json(detail),
+        "items": [
+            {"id": m.id, "url": safe_link(m.url), "title": m.title, "org": m.org, "published": iso(m.published)}
+            for m in members
+        ],
+        "orgs": orgs,
+        "weekly": series,
+        "first_movers": movers,
+        "ratings": ratings(con, cid),
+        "n_items": n_members,
+        "n_orgs": len(orgs),
+        "first_seen": detail.get("novelty", {}).get("first_seen"),
+        "last_seen": iso(newest),
+        "trend": trend(row.rank, ed.before, cid),
+        "previous_rank": ed.before.get(cid) if ed.before else None,
+        "status": triage["status"],
+        "owner": triage["owner"],
+        "notes": triage["notes"],
+        "edition": ed.day.isoformat(),
+    }
 
 
 def _member_counts(con: Any, day: date, cutoff: datetime) -> dict[str, tuple[int, list[str], Any]]:
@@ -124,17 +185,16 @@ def _member_counts(con: Any, day: date, cutoff: datetime) -> dict[str, tuple[int
         "GROUP BY a.candidate_id",
         [day, cutoff],
     ).fetchall()
-    return {r[0]: (int(r[1]), sorted(r[2] or []), r[3]) for r in rows}
+    return {cid: (int(n), sorted(orgs or []), newest) for cid, n, orgs, newest in rows}
 
 
-def time_series(members: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Items and distinct organisations per ISO week, and who shipped first, who followed, when.
-
-    ``members`` are rows of (id, url, title, org, published)."""
+def time_series(members: list[MemberRow]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Items and distinct organisations per ISO week, and who shipped first, who followed, when."""
 
     weeks: dict[date, dict[str, Any]] = {}
     first: dict[str, Any] = {}
-    for _id, url, _title, org, published in members:
+    for m in members:
+        url, org, published = m.url, m.org, m.published
         monday = (published - timedelta(days=published.weekday())).date()
         week = weeks.setdefault(monday, {"items": 0, "orgs": set()})
         week["items"] += 1
@@ -146,30 +206,17 @@ def time_series(members: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str
         {"week": d.isoformat(), "items": w["items"], "orgs": len(w["orgs"])} for d, w in sorted(weeks.items())
     ]
     movers = [
-        {"org": org, "first": _iso(when), "url": safe_link(url), "order": n}
+        {"org": org, "first": iso(when), "url": safe_link(url), "order": n}
         for n, (org, (when, url)) in enumerate(sorted(first.items(), key=lambda kv: kv[1][0]), 1)
     ]
     return series, movers
 
 
-def _ratings(con: Any, cid: str) -> dict[str, int]:
-
-    return ratings(con, cid)
-
-
-def _confidence(model: float | None, override: bool | None) -> float | None:
-    """The calibrated probability that the item is an affordance; the team's verdict is certain."""
-    if override is not None:
-        return 1.0 if override else 0.0
-    return round(float(model), 4) if model is not None else None
-
-
 def items(
     con: Any, since: str | None = None, limit: int | None = None, scope: str | None = None
 ) -> list[dict[str, Any]]:
-
+    """Every live item, newest first, as `scanner.views.item_record.item_dict` shows it."""
     if scope is None:
-
         scope = latest_scope(con)
     where, args = "WHERE i.duplicate_of IS NULL", []
     if since:
@@ -177,44 +224,9 @@ def items(
         args.append(parse_day(since, "--since"))
     if limit is not None and limit < 0:
         raise BadInput("--limit must be 0 or more")
-    sql = (
-        "SELECT i.id, i.url, i.title, i.source, i.org, i.published, i.summary, "
-        "coalesce(v.override, v.is_affordance), v.reasons, c.coverage, c.evidence, a.candidate_id, "
-        "i.sources, i.date_missing, v.capability, v.confidence, v.judge_version, v.override "
-        "FROM items i LEFT JOIN item_verdicts v ON v.item_id = i.id "
-        "LEFT JOIN item_coverage c ON c.item_id = i.id AND c.scope = ? "
-        "LEFT JOIN assignments a ON a.item_id = i.id "
-        f"{where} ORDER BY i.published DESC, i.id" + (" LIMIT ?" if limit is not None else "")
-    )
+    sql = f"{ITEM_SELECT}{ITEM_FROM}{where} ORDER BY i.published DESC, i.id" + (" LIMIT ?" if limit is not None else "")
     params = [scope, *args] + ([limit] if limit is not None else [])
-    out = []
-    for r in con.execute(sql, params).fetchall():
-        evidence = json.loads(r[10]) if r[10] else {}
-        out.append(
-            {
-                "id": r[0],
-                "url": safe_link(r[1]),
-                "title": r[2],
-                "source": r[3],
-                "sources": list(r[12] or []),
-                "org": r[4],
-                "published": _iso(r[5]),
-                "date_missing": bool(r[13]),
-                "summary": r[6],
-                "is_affordance": r[7],
-                "affordance_confidence": _confidence(r[15], r[17]),
-                "judge_version": r[16],
-                "affordance_reasons": r[8],
-                "capability": r[14],
-                "coverage": round(float(r[9]), 4) if r[9] is not None else None,
-                "coverage_level": level(r[9]),
-                "nearest_clauses": [
-                    {**c, "link": safe_link(c.get("link"))} for c in evidence.get("nearest_clauses", [])
-                ],
-                "candidate_id": r[11],
-            }
-        )
-    return out
+    return [item_dict(ItemRow.from_row(r), detail=True) for r in con.execute(sql, params).fetchall()]
 
 
 # --- read models for the dashboard (and anyone who imports scanner) ---------------------------
@@ -293,11 +305,47 @@ def sources(con: Any, *, weeks: int = 8, as_of: datetime | None = None) -> list[
     for r in cur.fetchall():
         d = dict(zip(keys, r, strict=True))
         d["url"] = safe_link(d["url"])
-        d["last_fetch"], d["last_success"] = _iso(d["last_fetch"]), _iso(d["last_success"])
+        d["last_fetch"], d["last_success"] = iso(d["last_fetch"]), iso(d["last_success"])
         d["enabled"], d["broken"] = bool(d["enabled"]), bool(d["broken"])
         d["items_per_week"] = per_week.get(d["name"], [0] * weeks)
         out.append(d)
     return out
+
+
+class CandidateHead(NamedTuple):
+    """An affordance's own row (`candidate`)."""
+
+    id: str
+    label: str
+    label_locked: bool
+    capability: str | None
+    created_at: datetime
+    merged_into: str | None
+
+
+class CandidateItemRow(NamedTuple):
+    """One item of an affordance with its verdict: the columns of :data:`_CANDIDATE_ITEM_SELECT`."""
+
+    id: str
+    url: str | None
+    title: str
+    org: str | None
+    published: datetime
+    source: str
+    evidence: str | None  # the source's evidence kind
+    verdict: bool | None  # the model's
+    override: bool | None  # the team's
+    is_affordance: bool | None
+    affordance_reasons: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self._asdict(), "url": safe_link(self.url), "published": iso(self.published)}
+
+
+_CANDIDATE_ITEM_SELECT = (
+    "SELECT i.id, i.url, i.title, i.org, i.published, i.source, s.evidence, v.is_affordance, v.override, "
+    "coalesce(v.override, v.is_affordance), v.reasons "
+)
 
 
 def candidate(con: Any, cid: str) -> dict[str, Any] | None:
@@ -313,19 +361,15 @@ def candidate(con: Any, cid: str) -> dict[str, Any] | None:
     ).fetchone()
     if row is None:
         return None
+    head = CandidateHead._make(row)
     members = con.execute(
-        "SELECT i.id, i.url, i.title, i.org, i.published, i.source, s.evidence, v.is_affordance, v.override, "
-        "coalesce(v.override, v.is_affordance), v.reasons "
-        "FROM assignments a JOIN items i ON i.id = a.item_id "
+        f"{_CANDIDATE_ITEM_SELECT}FROM assignments a JOIN items i ON i.id = a.item_id "
         "LEFT JOIN item_verdicts v ON v.item_id = i.id LEFT JOIN sources s ON s.name = i.source "
         "WHERE a.candidate_id = ? ORDER BY i.published DESC, i.id",
         [cid],
     ).fetchall()
-    keys = ["id", "url", "title", "org", "published", "source", "evidence", "verdict", "override",
-            "is_affordance", "affordance_reasons"]
     ruled_out = con.execute(
-        "SELECT i.id, i.url, i.title, i.org, i.published, i.source, s.evidence, v.is_affordance, v.override, "
-        "coalesce(v.override, v.is_affordance), v.reasons "
+        f"{_CANDIDATE_ITEM_SELECT}"
         "FROM (SELECT DISTINCT json_extract_string(detail, '$.item') AS item_id FROM affordance_events "
         "      WHERE kind = 'override' AND candidate_id = ?) e "
         "JOIN items i ON i.id = e.item_id JOIN item_verdicts v ON v.item_id = i.id "
@@ -334,23 +378,17 @@ def candidate(con: Any, cid: str) -> dict[str, Any] | None:
         "ORDER BY i.published DESC, i.id",
         [cid],
     ).fetchall()
-
-    def item(m: Any) -> dict[str, Any]:
-        d = dict(zip(keys, m, strict=True))
-        d["url"], d["published"] = safe_link(d["url"]), _iso(d["published"])
-        return d
-
     return {
-        "id": row[0],
-        "label": row[1],
-        "label_locked": bool(row[2]),
-        "capability": row[3],
-        "created_at": _iso(row[4]),
-        "merged_into": row[5],
+        "id": head.id,
+        "label": head.label,
+        "label_locked": bool(head.label_locked),
+        "capability": head.capability,
+        "created_at": iso(head.created_at),
+        "merged_into": head.merged_into,
         **triage_state(con, cid),
         "history": history(con, cid),
         "ratings": ratings(con, cid),
         "drafts": drafts(con, cid),
-        "items": [item(m) for m in members],
-        "ruled_out": [item(m) for m in ruled_out],
+        "items": [CandidateItemRow._make(m).as_dict() for m in members],
+        "ruled_out": [CandidateItemRow._make(m).as_dict() for m in ruled_out],
     }
