@@ -11,7 +11,6 @@ spec counts. The team's own verdicts (``scanner.judge.team``) adjust the values 
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ from scanner.judge.governs import (
 from scanner.lexicon import tokens
 from scanner.records import Clause
 
-SECTION_SEP = " > "
 TOP_K = 3
 
 __all__ = ["DIRECTIVE", "ClauseIndex", "Coverage", "assess", "build_index", "governs_at", "level", "partly_at"]
@@ -179,8 +177,3 @@ def assess(
         if spec != best:
             evidence += by_spec[spec][:1]
     return Coverage(overall, per_spec, capability, evidence[: TOP_K + len(index.specs) - 1], levels, by_spec)
-
-
-def logit(p: float) -> float:
-    p = min(1 - 1e-6, max(1e-6, p))
-    return math.log(p / (1 - p))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,8 +123,3 @@ def verdicts_digest(rows: Sequence[Sequence[Any]]) -> str:
         return ""
     text = json.dumps(sorted([[str(x) for x in r] for r in rows]))
     return hashlib.sha256(text.encode()).hexdigest()[:8]
-
-
-def logit(p: float) -> float:
-    p = min(1 - 1e-6, max(1e-6, p))
-    return math.log(p / (1 - p))

@@ -198,10 +198,3 @@ def set_coverage_verdict(
         [item, spec, version, coverage, clause, author, at],
     )
     return {"item": item, "spec": spec, "version": version, "coverage": coverage, "clause": clause, "at": at.isoformat()}
-
-
-def coverage_verdicts(con: Any, item: str | None = None) -> list[dict[str, Any]]:
-    sql = "SELECT item_id, spec, version, coverage, clause_key, author, judged_at FROM coverage_verdicts"
-    rows = con.execute(sql + (" WHERE item_id = ?" if item else "") + " ORDER BY judged_at", [item] if item else []).fetchall()
-    keys = ("item", "spec", "version", "coverage", "clause", "author", "at")
-    return [dict(zip(keys, r, strict=True)) for r in rows]
