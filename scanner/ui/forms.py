@@ -17,7 +17,7 @@ from scanner.errors import BadInput, DatabaseBusy
 from scanner.scanning import grouping
 from scanner.scanning.verdicts import set_coverage_verdict
 from scanner.team import triage
-from scanner.ui import resources
+from scanner.ui import access, resources
 from scanner.ui.widgets import (
     CRITERIA_ESSAY,
     EVIDENCE_HELP,
@@ -33,7 +33,7 @@ from scanner.ui.widgets import (
 
 
 def _author() -> str | None:
-    return (st.session_state.get("author_name") or "").strip() or None
+    return access.writer()
 
 
 def triage_form(cid: str, state: dict[str, Any]) -> None:

@@ -9,13 +9,11 @@ from __future__ import annotations
 import streamlit as st
 
 from scanner.taxonomy import CHANNEL_LABELS
-from scanner.ui import charts, forms, resources
+from scanner.ui import access, charts, forms, resources
 from scanner.ui.widgets import (
     candidate_link,
     clause_lines,
     md_text,
-    remember,
-    remembered,
     require_data,
     show_flashes,
 )
@@ -47,9 +45,7 @@ with top[0]:
         format_func=lambda c: f"#{by_id[c]['rank']} {by_id[c]['label']}" if c in by_id else c,
     )
 with top[1]:
-    remembered("author_name", "_author_name")
-    st.text_input("Your name", key="author_name", help="Signs your notes, changes and drafts",
-                  on_change=remember, args=("author_name", "_author_name"))
+    access.name_field()
 if not cid:
     st.info("Pick an affordance.")
     st.stop()
