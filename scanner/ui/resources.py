@@ -33,6 +33,7 @@ from scanner.team import triage as _triage
 from scanner.ui import access
 from scanner.views import browse as _browse
 from scanner.views import export as _export
+from scanner.views import history as _history
 from scanner.views import report as _report
 
 
@@ -256,3 +257,9 @@ def untouched_clauses(path: str, version: tuple[Any, ...], edition: str, thresho
     read = _impact.untouched_clauses
 
     return _read(path, read, default_embedder().name, edition, threshold)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def affordance_events(path: str, version: tuple[Any, ...], cid: str) -> list[dict[str, Any]]:
+    """The merges, splits, moves and relabels of one affordance (`scanner.views.history.events`)."""
+    return _read(path, _history.events, cid)

@@ -51,15 +51,16 @@ _WHAT = {
 
 
 def events(con: Any, cid: str) -> list[dict[str, Any]]:
-    """The grouping log of ``cid``, newest first: ``{at, kind, what, other, by, detail}``, where
-    ``other`` is the other affordance of a merge, split or move (else None) and ``by`` who did it
+    """The grouping log of ``cid``, newest first: ``{at, kind, what, other, other_label, by,
+    detail}``, where ``other`` is the other affordance of a merge, split or move (else None; ids
+    joined by ", " when a regroup split it into several) and ``by`` who did it
     ("scan" for a regroup, None when nobody was recorded). An event logged on the other
     affordance that names this one is included, told from this side."""
     rows = con.execute(
         "SELECT happened_at, kind, candidate_id, other_id, detail FROM affordance_events "
         "WHERE candidate_id = ? OR other_id = ? "
         "OR (kind = 'split' AND list_contains(CAST(json_extract(detail, '$.into') AS VARCHAR[]), ?)) "
-        "ORDER BY happened_at DESC, kind",
+        "ORDER BY happened_at DESC, rowid DESC",
         [cid, cid, cid],
     ).fetchall()
     out = []
@@ -81,6 +82,10 @@ def events(con: Any, cid: str) -> list[dict[str, Any]]:
             "by": "scan" if by == "regroup" else by,
             "detail": _detail_text(kind, detail),
         })
+    partners = sorted({o for e in out if e["other"] for o in e["other"].split(", ")})
+    labels = dict(con.execute("SELECT id, label FROM candidates WHERE list_contains(?, id)", [partners]).fetchall())
+    for e in out:
+        e["other_label"] = ", ".join(labels.get(o) or o for o in e["other"].split(", ")) if e["other"] else None
     return out
 
 

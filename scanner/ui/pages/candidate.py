@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from scanner.taxonomy import CHANNEL_LABELS
-from scanner.ui import access, charts, forms, resources
+from scanner.ui import access, charts, forms, history, resources
 from scanner.ui.widgets import (
     candidate_link,
     clause_lines,
@@ -156,3 +156,5 @@ forms.draft_form(cid, extra["drafts"], db)
 st.markdown("### Grouping")
 others = {r["id"]: f"#{r['rank']} {r['label']}" for r in rows if r["id"] != cid}
 forms.grouping_forms(cid, extra["label"], others, extra["items"])
+
+history.section(db, cid, row)  # rank across editions, merges and splits
