@@ -24,7 +24,15 @@ from scanner.team.triage import triage_state
 from scanner.ui.access import READ_ONLY_TEXT, SIGN_IN_TEXT
 from scanner.views.report import candidates
 from tests import ui_selectors as sel
-from tests.test_browser import CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, WETCEMENT, free_port, no_exception, settle
+from tests.test_browser import (
+    CHROMIUM,
+    LAUNCH_ARGS,
+    TIMEOUT_MS,
+    WETCEMENT,
+    free_port,
+    no_exception,
+    settle,
+)
 
 pytestmark = pytest.mark.browser
 
