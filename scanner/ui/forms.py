@@ -230,6 +230,7 @@ def _draft_check_view(version: int, check: dict[str, Any]) -> None:
 
 def grouping_forms(cid: str, label: str, others: dict[str, str], items: list[dict[str, Any]] | None = None) -> None:
     if not access.can_write():
+        st.caption(access.refusal() or "")
         return
     seed("label", (cid, label), {"label_text": label})
     left, right = st.columns(2)

@@ -136,10 +136,11 @@ if row:
         cov = row["coverage_per_spec"].get(spec)
         with st.expander(f"{md_text(spec)} · coverage {cov:.2f}" if cov is not None else md_text(spec), expanded=True):
             clause_lines(per_spec.get(spec, []))
-    st.markdown("**Your verdict on coverage**")
-    st.caption("Does a spec govern one of these items? Your verdict is kept as a label: the item takes it "
-               "at the next scan, and items close to it move towards it.")
-    forms.coverage_verdict_form(extra["items"], specs, row["nearest_clauses"])
+    if access.can_write():
+        st.markdown("**Your verdict on coverage**")
+        st.caption("Does a spec govern one of these items? Your verdict is kept as a label: the item takes it "
+                   "at the next scan, and items close to it move towards it.")
+        forms.coverage_verdict_form(extra["items"], specs, row["nearest_clauses"])
 
 st.divider()
 st.markdown(f"### Items ({len(extra['items'])})")
