@@ -5,6 +5,8 @@ Start it with `wetcement serve` (which sets $WETCEMENT_DB), or `streamlit run ap
 
 import streamlit as st
 
+from scanner.ui import access
+
 st.set_page_config(page_title="Wet Cement Scanner", layout="wide")
 
 PAGES = "scanner/ui/pages"
@@ -20,4 +22,5 @@ navigation = st.navigation(
         st.Page(f"{PAGES}/settings.py", title="Settings", url_path="settings"),
     ]
 )
+access.sidebar()  # who writes, or why nobody can (serve --read-only / --auth header)
 navigation.run()

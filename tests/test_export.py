@@ -180,7 +180,7 @@ def test_json_has_candidates_items_evidence_and_notes(demo: Demo, tmp_path: Path
     by = {c["id"]: c for c in doc["candidates"]}
     assert by[demo.formula_id]["last_note"]["text"] == FORMULA
     assert by[demo.formula_id]["status"] == "watching"
-    assert [h["field"] for h in by[demo.formula_id]["history"]] == ["status", "owner", "note"]
+    assert [h["field"] for h in by[demo.formula_id]["triage_history"]] == ["status", "owner", "note"]
     for c in demo.expected:
         got = by[c["id"]]
         assert got["components"] == c["components"]

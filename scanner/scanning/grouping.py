@@ -149,8 +149,9 @@ def _recompute(con: Any, cid: str, model: str) -> None:
     relabel(con, [cid], model)
 
 
-def merge(con: Any, survivor: str, absorbed: str, model: str) -> None:
-    """Fold ``absorbed`` into ``survivor``: items, notes, triage history and drafts move."""
+def merge(con: Any, survivor: str, absorbed: str, model: str, *, author: str | None = None) -> None:
+    """Fold ``absorbed`` into ``survivor``: items, notes, triage history and drafts move; the log
+    names ``author`` when given."""
     if survivor == absorbed:
         raise BadInput("cannot merge an affordance into itself")
     _live(con, survivor)
@@ -163,11 +164,11 @@ def merge(con: Any, survivor: str, absorbed: str, model: str) -> None:
         [survivor, absorbed],
     )
     con.execute("UPDATE candidates SET merged_into = ?, centroid = NULL WHERE id = ?", [survivor, absorbed])
-    _log(con, "merge", survivor, absorbed, {})
+    _log(con, "merge", survivor, absorbed, {"by": author} if author else {})
     _recompute(con, survivor, model)
 
 
-def split(con: Any, cid: str, item_ids: list[str], model: str) -> str:
+def split(con: Any, cid: str, item_ids: list[str], model: str, *, author: str | None = None) -> str:
     """Move ``item_ids`` out of ``cid`` into a new affordance; returns its id."""
 
     _live(con, cid)
@@ -187,7 +188,7 @@ def split(con: Any, cid: str, item_ids: list[str], model: str) -> str:
         [new_id, item_ids],
     )
     con.execute("UPDATE assignments SET pinned = TRUE WHERE candidate_id = ?", [cid])
-    _log(con, "split", cid, new_id, {"items": item_ids})
+    _log(con, "split", cid, new_id, {"items": item_ids, **({"by": author} if author else {})})
     _recompute(con, cid, model)
     _recompute(con, new_id, model)
     return new_id

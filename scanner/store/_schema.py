@@ -307,5 +307,22 @@ def from_5_to_6(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [from_0_to_1, from_1_to_2, from_2_to_3, from_3_to_4, from_4_to_5, from_5_to_6]
+def from_6_to_7(con: duckdb.DuckDBPyConnection) -> None:
+    """When each person last opened a page, and the latest edition then, for the "since your
+    last visit" marks of the Radar and the Meeting."""
+    con.execute(
+        """
+        CREATE TABLE page_visits (
+            person TEXT NOT NULL,
+            page TEXT NOT NULL,
+            seen_at TIMESTAMP NOT NULL,
+            edition DATE,
+            PRIMARY KEY (person, page)
+        )"""
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    from_0_to_1, from_1_to_2, from_2_to_3, from_3_to_4, from_4_to_5, from_5_to_6, from_6_to_7,
+]
 LATEST = len(MIGRATIONS)

@@ -37,6 +37,8 @@ def _author() -> str | None:
 
 
 def triage_form(cid: str, state: dict[str, Any]) -> None:
+    if not access.can_write():
+        return
     seed("triage", (cid, state["status"], state["owner"]), {
         "triage_status": state["status"],
         "triage_owner": state["owner"] or "",
@@ -77,6 +79,9 @@ def notes_history(state: dict[str, Any], history: list[dict[str, Any]]) -> None:
 
 
 def criteria_form(cid: str, ratings: dict[str, int]) -> None:
+    if not access.can_write():
+        st.caption(", ".join(f"{k} {ratings[k]}" for k in triage.CRITERIA if ratings.get(k)) or "Not rated yet.")
+        return
     seeds = {f"rate_{k}": int(ratings.get(k, 0)) for k in triage.CRITERIA}
     seeds |= {f"ready_{k}": bool(ratings.get(k, 0)) for k in triage.READINESS}
     seed("criteria", (cid, tuple(sorted(ratings.items()))), seeds)
@@ -115,6 +120,8 @@ def draft_form(cid: str, drafts: list[dict[str, Any]], db: tuple[str, tuple[Any,
     latest = drafts[-1] if drafts else None
     seed("draft", (cid, latest["version"] if latest else 0), {"draft_text": latest["text"] if latest else ""})
 
+    if not access.can_write():
+        return _saved_drafts(drafts)
     save = write_action(
         lambda con: triage.save_draft(con, cid, st.session_state.get("draft_text") or "", author=_author()),
         lambda version: f"Draft saved as version {version}.",
@@ -125,9 +132,7 @@ def draft_form(cid: str, drafts: list[dict[str, Any]], db: tuple[str, tuple[Any,
             placeholder="What the spec could say about this affordance",
         )
         st.form_submit_button("Save a new version", key="draft_save", on_click=save)
-    for d in reversed(drafts):
-        with st.expander(f"Version {d['version']} · {d['at']} · {md_text(d['author'] or 'anonymous')}"):
-            st.text(d["text"])
+    _saved_drafts(drafts)
     if latest is None:
         return
     st.button(
@@ -147,6 +152,12 @@ def draft_form(cid: str, drafts: list[dict[str, Any]], db: tuple[str, tuple[Any,
         return
     with st.container(key="draft_check_result"):
         _draft_check_view(latest["version"], check)
+
+
+def _saved_drafts(drafts: list[dict[str, Any]]) -> None:
+    for d in reversed(drafts):
+        with st.expander(f"Version {d['version']} · {d['at']} · {md_text(d['author'] or 'anonymous')}"):
+            st.text(d["text"])
 
 
 def _draft_check_view(version: int, check: dict[str, Any]) -> None:
@@ -218,7 +229,9 @@ def _draft_check_view(version: int, check: dict[str, Any]) -> None:
 
 
 def grouping_forms(cid: str, label: str, others: dict[str, str], items: list[dict[str, Any]] | None = None) -> None:
-
+    if not access.can_write():
+        st.caption(access.refusal() or "")
+        return
     seed("label", (cid, label), {"label_text": label})
     left, right = st.columns(2)
     with left, st.form("label_form"):
@@ -245,7 +258,7 @@ def grouping_forms(cid: str, label: str, others: dict[str, str], items: list[dic
                 return
             with reporting_errors():
                 with resources.writing() as con:
-                    grouping.merge(con, cid, other, default_embedder().name)
+                    grouping.merge(con, cid, other, default_embedder().name, author=_author())
                 s["merge_confirm"] = False
                 s["merge_other"] = None
                 flash(f"Merged {other} into {cid}; the ranking shows it from the next scan.")
@@ -271,7 +284,7 @@ def grouping_forms(cid: str, label: str, others: dict[str, str], items: list[dic
                 return
             with reporting_errors():
                 with resources.writing() as con:
-                    new_id = grouping.split(con, cid, picked, default_embedder().name)
+                    new_id = grouping.split(con, cid, picked, default_embedder().name, author=_author())
                 s["split_items"] = []
                 flash(f"Split {len(picked)} item(s) off into {new_id}; the ranking shows it from the next scan.")
 
@@ -328,6 +341,8 @@ def _override(item_id: str, title: str, value: bool | None) -> None:
 def override_form(cid: str, items: list[dict[str, Any]], ruled_out: list[dict[str, Any]]) -> None:
     """Take an item out as "not an affordance" (a launch that is not one, a duplicate, news
     about money), and put back the ones taken out of this affordance."""
+    if not access.can_write():
+        return
     titles = {i["id"]: f"{(i['published'] or '')[:10]} · {i['title']}" for i in items}
     with st.form("override_form"):
         left, right = st.columns([4, 1], vertical_alignment="bottom")
@@ -358,7 +373,7 @@ def coverage_verdict_form(items: list[dict[str, Any]], specs: list[str], clauses
     """The team's verdict on how far a spec governs one item (`wetcement judge`): kept as a
     label, it sets that item's coverage and nudges close items at the next scan."""
 
-    if not items or not specs:
+    if not items or not specs or not access.can_write():
         return
     titles = {i["id"]: f"{(i['published'] or '')[:10]} · {i['title']}" for i in items}
     names = sorted({s.rsplit("@", 1)[0] for s in specs})

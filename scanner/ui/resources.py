@@ -24,13 +24,16 @@ import streamlit as st
 import scanner
 from scanner import embed as _embed
 from scanner import store
+from scanner.errors import BadInput
 from scanner.scanning import grouping as _grouping
 from scanner.specs import impact as _impact
 from scanner.specs import library as _library
 from scanner.team import drafts as _drafts
 from scanner.team import triage as _triage
+from scanner.ui import access
 from scanner.views import browse as _browse
 from scanner.views import export as _export
+from scanner.views import history as _history
 from scanner.views import report as _report
 
 
@@ -59,7 +62,11 @@ def clear() -> None:
 
 @contextmanager
 def writing() -> Iterator[Any]:
-    """One write on its own short-lived connection; committed, then the caches are cleared."""
+    """One write on its own short-lived connection; committed, then the caches are cleared.
+    Refused (`scanner.errors.BadInput`) when this session may not write (`scanner.ui.access`)."""
+    why = access.refusal()
+    if why:
+        raise BadInput(why)
     with scanner.open_store(db_path()) as con:
         yield con
     clear()
@@ -250,3 +257,9 @@ def untouched_clauses(path: str, version: tuple[Any, ...], edition: str, thresho
     read = _impact.untouched_clauses
 
     return _read(path, read, default_embedder().name, edition, threshold)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def affordance_events(path: str, version: tuple[Any, ...], cid: str) -> list[dict[str, Any]]:
+    """The merges, splits, moves and relabels of one affordance (`scanner.views.history.events`)."""
+    return _read(path, _history.events, cid)

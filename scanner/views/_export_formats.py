@@ -84,7 +84,7 @@ def to_items_csv(data: ExportData) -> str:
 def to_json(data: ExportData) -> str:
     candidates = [
         {**c, "evidence": evidence(c), "last_note": last_note(c), "top_domain": top_domain(c),
-         "history": data.history.get(c["id"], [])}
+         "triage_history": data.history.get(c["id"], [])}
         for c in data.candidates
     ]
     doc = {

@@ -13,6 +13,7 @@ from scanner.scanning.editions import parse_day, previous_edition, ranks, resolv
 from scanner.sources.safety import safe_link
 from scanner.team.triage import drafts, history, ratings, triage_state
 from scanner.views.browse import latest_scope
+from scanner.views.history import with_history
 from scanner.views.item_record import ITEM_FROM, ITEM_SELECT, ItemRow, iso, item_dict
 
 
@@ -82,10 +83,10 @@ def candidates(
         counted = {cid: _count(members) for cid, members in by_candidate.items()}
     else:
         by_candidate, counted = {}, _member_counts(con, ed.day, cutoff)
-    return [
+    return with_history(con, ed.day, [
         _candidate_json(con, row, ed, by_candidate.get(row.candidate_id, []), counted.get(row.candidate_id, (0, [], None)))
         for row in rows
-    ]
+    ])
 
 
 def _edition(con: Any, edition: str | None) -> _Edition:

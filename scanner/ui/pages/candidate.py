@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from scanner.taxonomy import CHANNEL_LABELS
-from scanner.ui import access, charts, forms, resources
+from scanner.ui import access, charts, forms, history, resources
 from scanner.ui.widgets import (
     candidate_link,
     clause_lines,
@@ -136,10 +136,11 @@ if row:
         cov = row["coverage_per_spec"].get(spec)
         with st.expander(f"{md_text(spec)} · coverage {cov:.2f}" if cov is not None else md_text(spec), expanded=True):
             clause_lines(per_spec.get(spec, []))
-    st.markdown("**Your verdict on coverage**")
-    st.caption("Does a spec govern one of these items? Your verdict is kept as a label: the item takes it "
-               "at the next scan, and items close to it move towards it.")
-    forms.coverage_verdict_form(extra["items"], specs, row["nearest_clauses"])
+    if access.can_write():
+        st.markdown("**Your verdict on coverage**")
+        st.caption("Does a spec govern one of these items? Your verdict is kept as a label: the item takes it "
+                   "at the next scan, and items close to it move towards it.")
+        forms.coverage_verdict_form(extra["items"], specs, row["nearest_clauses"])
 
 st.divider()
 st.markdown(f"### Items ({len(extra['items'])})")
@@ -156,3 +157,5 @@ forms.draft_form(cid, extra["drafts"], db)
 st.markdown("### Grouping")
 others = {r["id"]: f"#{r['rank']} {r['label']}" for r in rows if r["id"] != cid}
 forms.grouping_forms(cid, extra["label"], others, extra["items"])
+
+history.section(db, cid, row)  # rank across editions, merges and splits

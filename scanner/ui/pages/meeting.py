@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from scanner.ui import resources
+from scanner.ui import resources, visits
 from scanner.ui.downloads import export_buttons
 from scanner.ui.widgets import (
     CRITERIA_ESSAY,
@@ -38,6 +38,7 @@ else:
                          help=f"Compared with the latest edition, {latest}")
     diff = resources.edition_diff(*db, since, latest)
 
+visits.since_last_visit_table("meeting", rows, latest)  # new or moved since this person's last visit
 st.subheader(f"New since {diff['from']}" if diff["from"] else "In the first edition")
 if diff["entered"]:
     st.dataframe(pd.DataFrame(diff["entered"])[["rank", "label", "id"]], hide_index=True, key="meeting_entered")

@@ -10,7 +10,7 @@ import streamlit as st
 from scanner.judge.rank import rescope
 from scanner.taxonomy import DOMAIN_BY_SLUG
 from scanner.team.triage import STATUSES
-from scanner.ui import charts, resources
+from scanner.ui import charts, resources, stability, visits
 from scanner.ui.downloads import export_buttons
 from scanner.ui.widgets import (
     INERTIA_ESSAY,
@@ -90,6 +90,7 @@ if meta:
         f"checked against {', '.join(meta['specs']) or 'no spec'}."
         + (f" Ranked again for {', '.join(spec_pick)} alone; the edition's rank is in the table." if rescoped else "")
     )
+marks = visits.since_last_visit("radar", rows, edition)  # new or moved since this person's last visit
 if not shown:
     st.info("No candidate matches these filters.")
     st.stop()
@@ -100,6 +101,7 @@ table = pd.DataFrame(
             "rank": r["rank"],
             **({"edition rank": r["edition_rank"]} if rescoped else {}),
             "trend": trend_arrow(r),
+            **({"since your visit": marks.get(r["id"], "")} if marks else {}),
             "affordance": r["label"],
             "score": r["score"],
             "status": r["status"],
@@ -186,3 +188,5 @@ for r in shown[:TOP_DETAILS]:
             clause_lines(r["nearest_clauses"])
         with st.container(key=f"open_{r['id']}"):
             candidate_link(r["id"], label=f"Open {r['id']} on the candidate page")
+
+stability.top10_stability(rows)  # the edition's top 10 under ±20% weight changes

@@ -10,7 +10,7 @@ import streamlit as st
 from scanner import settings as declared
 from scanner.taxonomy import DOMAINS
 from scanner.team.alerts import redact
-from scanner.ui import resources
+from scanner.ui import access, resources
 from scanner.ui.widgets import (
     flash,
     md_text,
@@ -69,6 +69,10 @@ def env_line(s: declared.Setting) -> None:
 def section_form(section: str, group: list[declared.Setting]) -> None:
     """One form for the section's stored settings; environment settings are shown, not edited."""
     stored = [s for s in group if not s.env and s.type in ("float", "int", "specs")]
+    if stored and not access.can_write():  # the values, without a form to change them
+        st.dataframe([{"setting": s.title, "value": str(current[s.key])} for s in stored],
+                     hide_index=True, key=f"settings_{section}_values")
+        stored = []
     if stored:
         marker = json.dumps([current[s.key] for s in stored], sort_keys=True)
         seed(f"settings_{section}", marker, {widget_key(s): shown_value(s, current[s.key]) for s in stored})
@@ -130,9 +134,13 @@ def domains_editor(s: declared.Setting) -> None:
     for d in domains:
         left, right = st.columns([6, 1], vertical_alignment="center")
         left.markdown(f"**{md_text(d['label'])}** · `{md_text(d['slug'])}`  \n{md_text(d['description'])}")
-        right.button("Remove", key=f"domain_remove_{d['slug']}", on_click=remove(d["slug"]))
+        if access.can_write():
+            right.button("Remove", key=f"domain_remove_{d['slug']}", on_click=remove(d["slug"]))
     if not domains:
         st.caption("None yet.")
+
+    if not access.can_write():
+        return
 
     def add() -> None:
         state = st.session_state

@@ -10,7 +10,7 @@ import streamlit as st
 from scanner.errors import BadInput, DatabaseBusy
 from scanner.sources import registry
 from scanner.sources.ingest import EVIDENCE, KINDS
-from scanner.ui import resources
+from scanner.ui import access, resources
 from scanner.ui.widgets import (
     EVIDENCE_HELP,
     flash,
@@ -67,7 +67,7 @@ def fetch_now() -> None:
 
 top = st.columns([1, 4], vertical_alignment="center")
 with top[0]:
-    go = st.button("Fetch now", key="sources_fetch", type="primary", icon=":material/sync:",
+    go = access.can_write() and st.button("Fetch now", key="sources_fetch", type="primary", icon=":material/sync:",
                    help="Read every enabled source with a URL now, as `wetcement fetch` does")
 with top[1]:
     st.caption("Fetching takes a few seconds per source. One source's failure never stops the others; "
@@ -158,7 +158,7 @@ def switch(name: str, key: str) -> Any:
     )
 
 
-if rows:
+if rows and access.can_write():
     with st.expander("Turn sources on and off", icon=":material/toggle_on:"):
         st.caption("A source that is off is not fetched; its items stay.")
         cols = st.columns(3)
@@ -184,6 +184,8 @@ def add() -> None:
         flash(f"Added {name}. Fetch now to read it.")
 
 
+if not access.can_write():
+    st.stop()  # the rest of the page adds a source
 st.subheader("Add a source")
 with st.form("source_add_form"):
     st.text_input("Feed or page URL", key="source_url", placeholder="https://example.com/feed.xml")
