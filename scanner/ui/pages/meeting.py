@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from scanner.ui import resources
+from scanner.ui import resources, spec_changes_view
 from scanner.ui.downloads import export_buttons
 from scanner.ui.widgets import (
     CRITERIA_ESSAY,
@@ -59,6 +59,8 @@ if movers:
     )
 else:
     st.caption("Nothing moved.")
+
+spec_changes_view.render(db, diff["from"])
 
 st.subheader("Watchlist")
 watch = [r for r in rows if r["status"] in ("watching", "drafting")]
