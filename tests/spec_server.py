@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections.abc import Iterator
@@ -90,10 +91,8 @@ def spec_server() -> Iterator[SpecServer]:
             self.send_header("ETag", state.etag)
             self.send_header("Last-Modified", "Mon, 06 Jan 2025 10:00:00 GMT")
             self.end_headers()  # no Content-Length: the size cap must count the streamed body
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the size cap hung up
                 self.wfile.write(state.body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client stopped reading (the size cap)
             self.close_connection = True
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -106,3 +105,13 @@ def spec_server() -> Iterator[SpecServer]:
         httpd.shutdown()
         httpd.server_close()
         thread.join()
+
+# v3: v2 plus clauses in the launch items' own words (tests/test_pipeline.LAUNCHES), so that an
+# affordance's coverage level can rise between the versions
+V3 = V2 + b"""
+### Agent payments
+AI agents can pay with tokenized cards and agentic tokens only after the user approves each payment; an agent pays no merchant the user did not choose.
+
+### Remembering
+When ChatGPT, Gemini or Claude remember your past conversations and personal context with memory, the assistant lets the user see and delete what it remembers across chats.
+"""

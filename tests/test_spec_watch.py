@@ -21,7 +21,7 @@ from scanner.sources.ingest import ingest_paths
 from scanner.specs import watch
 from scanner.specs.changes import PENDING, coverage_moves, spec_changes
 from scanner.team.alerts import alert
-from tests.spec_server import V2, SpecServer, spec_server
+from tests.spec_server import V2, V3, SpecServer, spec_server
 from tests.test_pipeline import LAUNCHES, write_jsonl
 
 
@@ -166,13 +166,13 @@ def scanned(server: SpecServer, fresh_db: Path, tmp_path: Path, fake_embedder: A
 
 
 def test_the_alert_lists_the_spec_change_and_its_coverage_moves(server: SpecServer, scanned: Path, fake_embedder: Any) -> None:
-    server.body = V2
+    server.body = V3
     [result] = watch.fetch_watched(scanned)
     assert result.status == "new"
     with store.session(scanned) as con:  # before the next scan: the change, its moves pending
         [pending] = spec_changes(con)
     assert pending["coverage"] == {"pending": True, "note": PENDING, "gained": [], "lost": []}
-    assert (pending["added"], pending["removed"], pending["changed"]) == (2, 1, 1)
+    assert (pending["added"], pending["removed"], pending["changed"]) == (4, 1, 1)
 
     scan(scanned, as_of=date(2025, 4, 7), embedder=fake_embedder)
     posted: list[dict[str, Any]] = []
@@ -185,10 +185,12 @@ def test_the_alert_lists_the_spec_change_and_its_coverage_moves(server: SpecServ
     rank = {"open": 0, "partly": 1, "governs": 2}
     expected_gained = {c for c, lv in levels[1].items() if c in levels[0] and rank[lv] > rank[levels[0][c]]}
     expected_lost = {c for c, lv in levels[1].items() if c in levels[0] and rank[lv] < rank[levels[0][c]]}
-    assert {r["id"] for r in change["coverage"]["gained"]} == expected_gained
+    assert expected_gained and {r["id"] for r in change["coverage"]["gained"]} == expected_gained
     assert {r["id"] for r in change["coverage"]["lost"]} == expected_lost
     text = "\n".join(b["text"]["text"] for b in posted[0]["blocks"] if b["type"] == "section")
-    assert "*Spec changes*" in text and "acme" in text and "2 added, 1 removed, 1 changed clauses" in text
+    assert "*Spec changes*" in text and "acme" in text and "4 added, 1 removed, 1 changed clauses" in text
+    gained = change["coverage"]["gained"][0]
+    assert f"coverage up: {gained['label']} ({gained['before']}→{gained['after']})" in text
     assert "1 spec change" in posted[0]["text"]
 
 

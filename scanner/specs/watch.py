@@ -250,7 +250,7 @@ def _import(con: Any, name: str, response: Any, digest: str, result: SpecFetchRe
     before = coverage_snapshot(con, name, previous) if previous else None
     store_spec(con, doc)
     con.execute(
-        "INSERT INTO spec_fetches VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO spec_fetches VALUES (?, ?, ?, ?, ?, ?, ?)",  # a removed version may return
         [name, version, _now(), response.url, digest, previous, _json(before)],
     )
     result.status, result.version, result.previous_version = "new", version, previous
