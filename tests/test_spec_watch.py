@@ -20,6 +20,7 @@ from scanner.sources import http
 from scanner.sources.ingest import ingest_paths
 from scanner.specs import watch
 from scanner.specs.changes import PENDING, coverage_moves, spec_changes
+from scanner.specs.library import remove_spec
 from scanner.team.alerts import alert
 from tests.spec_server import V2, V3, SpecServer, spec_server
 from tests.test_pipeline import LAUNCHES, write_jsonl
@@ -112,6 +113,18 @@ def test_too_large_a_body_is_refused_and_the_old_version_kept(server: SpecServer
     server.body = V2  # back to a sane size: the next fetch imports it and clears the error
     assert [r["status"] for r in ok("fetch", db=fresh_db)] == ["new"]
     assert ok("specs", "watched", db=fresh_db)[0]["last_error"] is None
+
+
+def test_removing_every_version_makes_the_next_fetch_import_again(server: SpecServer, fresh_db: Path,
+                                                                 allow_local: None) -> None:
+    with store.session(fresh_db) as con:
+        watch.watch_spec(con, server.url(), "acme")
+    watch.fetch_watched(fresh_db)
+    with store.session(fresh_db) as con:
+        remove_spec(con, "acme")  # as `specs remove acme` does
+    [result] = watch.fetch_watched(fresh_db)
+    assert result.status == "new" and "if-none-match" not in server.seen[-1]
+    assert len(versions(fresh_db)) == 1
 
 
 def test_a_redirect_into_a_private_network_is_refused(server: SpecServer, fresh_db: Path,

@@ -199,8 +199,10 @@ def fetch_spec(
     name, started = row["name"], time.perf_counter()
     result = SpecFetchResult(name, row["url"])
     try:
-        response = fetch(row["url"], etag=row.get("etag"), last_modified=row.get("last_modified"),
-                         limits=limits)
+        with store.session(db) as con:  # no version left (all removed): ask unconditionally
+            kept = latest_version(con, name) is not None
+        response = fetch(row["url"], etag=row.get("etag") if kept else None,
+                         last_modified=row.get("last_modified") if kept else None, limits=limits)
         result.http_status = response.status
         digest = row.get("content_hash")
         with store.session(db) as con:
