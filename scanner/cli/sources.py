@@ -7,6 +7,7 @@ from typing import Any
 
 from scanner import scan, settings, store
 from scanner.cli._common import _db, _out, _Parser, _say, _table
+from scanner.cli.specs import fetch_watched_specs
 from scanner.errors import AllSourcesFailed
 from scanner.sources import registry
 from scanner.sources.registry import fetch_sources
@@ -40,7 +41,9 @@ def _fetch(args: argparse.Namespace) -> list[Any]:
         what = result.error if result.status == "error" else f"{result.new} new, {result.updated} updated"
         _say(f"[{n}/{total}] {result.source}: {result.status} ({what})")
 
-    results = fetch_sources(_db(args), args.source or None, progress=show)
+    results: list[Any] = fetch_sources(_db(args), args.source or None, progress=show)
+    if not args.source:  # watched specs too, unless named feeds were asked for
+        results += fetch_watched_specs(args)
     if results and all(r.status == "error" for r in results):
         _out(args, [r.as_json() for r in results], lambda r: "")
         raise AllSourcesFailed(f"every source failed ({len(results)}): see `wetcement sources list`")

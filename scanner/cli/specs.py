@@ -8,7 +8,7 @@ from typing import Any
 from scanner import store
 from scanner.cli._common import _db, _out, _Parser, _say, _table
 from scanner.embed import default_embedder
-from scanner.specs import library
+from scanner.specs import library, watch
 from scanner.specs.impact import coverage_impact
 
 
@@ -25,8 +25,10 @@ def cmd_specs(args: argparse.Namespace) -> None:
         _out(args, {"name": doc.name, "version": doc.version, "clauses": len(doc.clauses)}, lambda d: f"imported {d['name']} {d['version']}: {d['clauses']} clauses")
         return
     with store.session(_db(args)) as con:
-        if action == "list":
-            rows = library.list_specs(con)
+        if action in ("watch", "unwatch", "watched"):
+            _watching(args, con)
+        elif action == "list":
+            rows = watch.list_versions(con)
             _out(args, rows, lambda r: _table(r, [("name", "name", 28), ("version", "version", 12), ("clauses", "clauses", 8), ("is_digest", "digest", 7), ("title", "title", 40)]))
         elif action == "show":
             spec = library.show_spec(con, args.name, args.version)
@@ -49,6 +51,25 @@ def cmd_specs(args: argparse.Namespace) -> None:
                 + [f"coverage down {a['before']:.2f}→{a['after']:.2f} {a['label']}" for a in x["affordances_lost"]]))
 
 
+def _watching(args: argparse.Namespace, con: Any) -> None:
+    """`specs watch URL --name N`, `specs unwatch N`, `specs watched`."""
+    if args.specs_command == "watch":
+        data = watch.watch_spec(con, args.url, args.name)
+        _out(args, data, lambda d: f"watching {d['watching']} at {d['url']}: `wetcement fetch` imports it when it changes")
+    elif args.specs_command == "unwatch":
+        _out(args, watch.unwatch_spec(con, args.name), lambda d: f"stopped watching {d['unwatched']} (its versions stay)")
+    else:
+        _out(args, watch.list_watched(con), lambda r: _table(r, [("name", "name", 28), ("url", "url", 50), ("last_changed", "last changed", 19), ("consecutive_failures", "fails", 5), ("last_error", "last error", 40)]))
+
+
+def fetch_watched_specs(args: argparse.Namespace, progress: Any = None) -> list[Any]:
+    """The watched specs' part of `fetch` and `update`: one line each on stderr."""
+    results = watch.fetch_watched(_db(args), progress=progress)
+    for r in results:
+        _say(r.line())
+    return results
+
+
 def register(sub: Any, add: Any, common: argparse.ArgumentParser) -> None:
     p = add("specs", cmd_specs, "the spec library")
     ssub = p.add_subparsers(dest="specs_command", required=True, parser_class=_Parser)
@@ -64,6 +85,12 @@ def register(sub: Any, add: Any, common: argparse.ArgumentParser) -> None:
     r = ssub.add_parser("remove", parents=[common])
     r.add_argument("name")
     r.add_argument("--version")
+    w = ssub.add_parser("watch", parents=[common], help="follow a spec page or raw file: `fetch` imports each change as a new version")
+    w.add_argument("url")
+    w.add_argument("--name", required=True)
+    u = ssub.add_parser("unwatch", parents=[common], help="stop following a spec's source (its versions stay)")
+    u.add_argument("name")
+    ssub.add_parser("watched", parents=[common], help="the watched specs and their fetch health")
     d = ssub.add_parser("diff", parents=[common])
     d.add_argument("name")
     d.add_argument("old")

@@ -322,7 +322,41 @@ def from_6_to_7(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def from_7_to_8(con: duckdb.DuckDBPyConnection) -> None:
+    """Watched specs: a spec page or raw file that `fetch` follows (its conditional-GET state and
+    health), and one row per version a fetch imported, with the coverage it replaced."""
+    con.execute(
+        """
+        CREATE TABLE spec_sources (
+            name TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            content_hash TEXT,
+            added_at TIMESTAMP NOT NULL,
+            last_fetch TIMESTAMP,
+            last_changed TIMESTAMP,
+            last_error TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    con.execute(
+        """
+        CREATE TABLE spec_fetches (
+            spec TEXT NOT NULL,
+            version TEXT NOT NULL,
+            fetched_at TIMESTAMP NOT NULL,
+            url TEXT,
+            content_hash TEXT NOT NULL,
+            previous_version TEXT,
+            coverage_before JSON,
+            PRIMARY KEY (spec, version)
+        )"""
+    )
+
+
 MIGRATIONS: list[Migration] = [
     from_0_to_1, from_1_to_2, from_2_to_3, from_3_to_4, from_4_to_5, from_5_to_6, from_6_to_7,
+    from_7_to_8,
 ]
 LATEST = len(MIGRATIONS)

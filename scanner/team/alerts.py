@@ -22,6 +22,7 @@ import httpx
 from scanner.errors import BadInput
 from scanner.scanning.editions import diff, previous_edition, resolve_edition
 from scanner.sources.safety import safe_link
+from scanner.specs.changes import changes_for_edition
 from scanner.views import report
 
 WEBHOOK_ENV = "WETCEMENT_WEBHOOK_URL"
@@ -44,6 +45,7 @@ class AlertResult:
     error: str | None = None
     webhook: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
+    spec_changes: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -56,6 +58,7 @@ class AlertResult:
             "status_code": self.status_code,
             "error": self.error,
             "webhook": self.webhook,
+            "spec_changes": self.spec_changes,
         }
 
 
@@ -212,9 +215,11 @@ def alert(
     url = check_webhook_url(webhook_url)
     day, before, entered, moved = changes(con, top_n=top_n, min_move=min_move, edition=edition)
     payload = build_payload(day, before, entered, moved, top_n=top_n, min_move=min_move)
+    specs = changes_for_edition(con, day, before)
+    payload = with_spec_changes(payload, specs)
     result = AlertResult(ok=True, sent=False, edition=day, previous_edition=before, entered=entered,
-                         moved=moved, webhook=redact(url), payload=payload)
-    if not entered and not moved and not post_empty:
+                         moved=moved, webhook=redact(url), payload=payload, spec_changes=specs)
+    if not entered and not moved and not specs and not post_empty:
         return result
     sender = post or httpx.post
     try:
@@ -230,6 +235,42 @@ def alert(
         result.ok = False
         result.error = f"the webhook answered HTTP {result.status_code}" + (f": {body}" if body else "")
     return result
+
+
+def _spec_bullet(c: dict[str, Any]) -> str:
+    name = _mrkdwn(c["spec"]).replace("|", "¦")
+    link = str(c.get("url") or "").replace("|", "%7C").replace("<", "%3C").replace(">", "%3E")
+    head = f"<{link}|{name}>" if link else name
+    line = (f"• *{head}* {_mrkdwn(c['previous_version'])} → {_mrkdwn(c['version'])}: "
+            f"{c['added']} added, {c['removed']} removed, {c['changed']} changed clauses")
+    cov = c["coverage"]
+    if cov["pending"]:
+        return f"{line} · {cov['note']}"
+    for word, rows in (("coverage up", cov["gained"]), ("coverage down", cov["lost"])):
+        if rows:
+            shown = ", ".join(f"{_mrkdwn(r['label'])} ({r['before']}→{r['after']})" for r in rows[:5])
+            line += f" · {word}: {shown}" + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+    if not cov["gained"] and not cov["lost"]:
+        line += " · no affordance changed coverage level"
+    return line
+
+
+def with_spec_changes(payload: dict[str, Any], changes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The message with a "Spec changes" section: each watched spec's new version, its clause
+    diff and the affordances whose coverage level rose or fell (`scanner.specs.changes`)."""
+    if not changes:
+        return payload
+    lines = [_spec_bullet(c) for c in changes[:MAX_LINES]]
+    blocks, chunk = [], "*Spec changes*"
+    for line in lines:
+        line = line[: SECTION_LIMIT - 20]
+        if len(chunk) + 1 + len(line) > SECTION_LIMIT:
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
+            chunk = ""
+        chunk = f"{chunk}\n{line}" if chunk else line
+    blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
+    text = f"{payload['text']}; {len(changes)} spec change{'s' if len(changes) != 1 else ''}"
+    return {**payload, "text": text, "blocks": (payload["blocks"] + blocks)[:50]}
 
 
 def _reason(exc: Exception, url: str) -> str:

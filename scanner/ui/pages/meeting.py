@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from scanner.ui import resources, visits
+from scanner.ui import resources, spec_changes_view, visits
 from scanner.ui.downloads import export_buttons
 from scanner.ui.widgets import (
     CRITERIA_ESSAY,
@@ -60,6 +60,8 @@ if movers:
     )
 else:
     st.caption("Nothing moved.")
+
+spec_changes_view.render(db, diff["from"])
 
 st.subheader("Watchlist")
 watch = [r for r in rows if r["status"] in ("watching", "drafting")]
