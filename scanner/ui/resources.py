@@ -25,6 +25,7 @@ import scanner
 from scanner import embed as _embed
 from scanner import store
 from scanner.scanning import grouping as _grouping
+from scanner.sources import fulltext as _fulltext
 from scanner.specs import impact as _impact
 from scanner.specs import library as _library
 from scanner.team import drafts as _drafts
@@ -250,3 +251,9 @@ def untouched_clauses(path: str, version: tuple[Any, ...], edition: str, thresho
     read = _impact.untouched_clauses
 
     return _read(path, read, default_embedder().name, edition, threshold)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def full_texts(path: str, version: tuple[Any, ...], ids: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """The article texts fetched for thin items (`scanner.sources.fulltext.full_texts`)."""
+    return _read(path, _fulltext.full_texts, list(ids))
