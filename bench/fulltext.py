@@ -224,6 +224,9 @@ def fmt(x: float | None) -> str:
 
 
 def cell(y: np.ndarray, raw: np.ndarray, mask: np.ndarray) -> str:
+    pos = int(y[mask].sum())
+    if min(pos, int(mask.sum()) - pos) < 3:
+        return f"– (only {pos} of {int(mask.sum())} items are affordances)"
     a, p = figures(y, raw, mask)
     return f"{fmt(a)} / {fmt(p)}"
 
