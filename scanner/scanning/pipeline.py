@@ -21,6 +21,7 @@ from scanner.embed import Embedder, default_embedder, encode_in_chunks
 from scanner.judge import Judges, shipped_judges
 from scanner.judge.coverage import ClauseIndex
 from scanner.judge.rank import DEFAULT_WEIGHTS
+from scanner.judge.text import BODY_SQL
 from scanner.scanning._lock import scan_lock
 from scanner.scanning.dedup import fold_reposts
 from scanner.scanning.editions import write_edition
@@ -110,7 +111,7 @@ def _texts_to_embed(
     """The texts (by content hash) with no vector yet: new items, clauses in scope, prototypes."""
     texts: dict[str, str] = {}
     for h, title, summary in con.execute(
-        "SELECT i.content_hash, i.title, i.summary FROM items i LEFT JOIN embeddings e "
+        f"SELECT i.content_hash, i.title, {BODY_SQL} FROM items i LEFT JOIN embeddings e "
         "ON e.content_hash = i.content_hash AND e.model = ? "
         "WHERE e.content_hash IS NULL AND i.published <= ?",
         [model, cutoff],

@@ -27,6 +27,7 @@ from scanner.judge.signals import (
     precedent,
     strong_domains,
 )
+from scanner.judge.text import BODY_SQL
 from scanner.scanning.prototypes import text_hash
 from scanner.scanning.scope import team_domains
 from scanner.store.vectors import load_vectors
@@ -38,7 +39,7 @@ def _members(con: Any, cutoff: datetime) -> dict[str, list[Member]]:
     """The affordance items of each candidate published by ``cutoff``, oldest first."""
     members: dict[str, list[Member]] = {}
     for cid, iid, url, title, summary, org, published, missing, confidence, override in con.execute(
-        "SELECT a.candidate_id, i.id, i.url, i.title, i.summary, i.org, i.published, i.date_missing, "
+        f"SELECT a.candidate_id, i.id, i.url, i.title, {BODY_SQL}, i.org, i.published, i.date_missing, "
         "v.confidence, v.override "
         "FROM assignments a JOIN items i ON i.id = a.item_id "
         "JOIN item_verdicts v ON v.item_id = i.id "

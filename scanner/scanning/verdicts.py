@@ -29,6 +29,7 @@ from scanner.judge.team import (
     fit_affordance_correction,
     verdicts_digest,
 )
+from scanner.judge.text import BODY_SQL
 from scanner.judge.version import judge_version
 from scanner.records import Clause
 from scanner.store.vectors import load_vectors
@@ -74,7 +75,7 @@ def judge_versions(con: Any, judges: Judges | None = None) -> dict[str, str]:
 def team_correction(con: Any, model_name: str, model: AffordanceModel | None = None) -> AffordanceCorrection:
     """The per-database correction fitted on the items the team marked yes or no."""
     rows = con.execute(
-        "SELECT i.title, i.summary, i.content_hash, v.override FROM item_verdicts v "
+        f"SELECT i.title, {BODY_SQL}, i.content_hash, v.override FROM item_verdicts v "
         "JOIN items i ON i.id = v.item_id WHERE v.override IS NOT NULL ORDER BY i.id"
     ).fetchall()
     if not rows:
@@ -91,7 +92,7 @@ def judge_items(
     """Judge the items with no verdict, and re-judge those an older version judged.
     Returns (new, re-judged). The team's override on an item is kept as it is."""
     rows = con.execute(
-        "SELECT i.id, i.title, i.summary, i.content_hash, v.item_id IS NOT NULL, i.source FROM items i "
+        f"SELECT i.id, i.title, {BODY_SQL}, i.content_hash, v.item_id IS NOT NULL, i.source FROM items i "
         "LEFT JOIN item_verdicts v ON v.item_id = i.id "
         "WHERE (v.item_id IS NULL OR coalesce(v.judge_version, '') <> ?) "
         "AND i.duplicate_of IS NULL AND i.published <= ? ORDER BY i.published, i.id",
@@ -128,7 +129,7 @@ def cover_items(con: Any, model_name: str, index: ClauseIndex, scope: str, cutof
     """Coverage for every item against the scope; rows of another judge version are redone."""
     con.execute("DELETE FROM item_coverage WHERE scope = ? AND coalesce(judge_version, '') <> ?", [scope, version])
     todo = con.execute(
-        "SELECT i.id, i.title, i.summary, i.content_hash, v.capability FROM items i "
+        f"SELECT i.id, i.title, {BODY_SQL}, i.content_hash, v.capability FROM items i "
         "JOIN item_verdicts v ON v.item_id = i.id "
         "LEFT JOIN item_coverage c ON c.item_id = i.id AND c.scope = ? "
         "WHERE c.item_id IS NULL AND i.published <= ?",
@@ -154,7 +155,7 @@ def team_coverage(
     rows = [
         r
         for r in con.execute(
-            "SELECT cv.item_id, cv.spec, cv.version, cv.coverage, cv.clause_key, i.title, i.summary, i.content_hash "
+            f"SELECT cv.item_id, cv.spec, cv.version, cv.coverage, cv.clause_key, i.title, {BODY_SQL}, i.content_hash "
             "FROM coverage_verdicts cv JOIN items i ON i.id = cv.item_id ORDER BY cv.item_id, cv.spec"
         ).fetchall()
         if f"{r[1]}@{r[2]}" in wanted

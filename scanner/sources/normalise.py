@@ -217,6 +217,12 @@ def content_hash(title: str, summary: str) -> str:
     return hashlib.sha256(f"{title}\n{summary}".encode()).hexdigest()[:32]
 
 
+def text_hash(title: str, summary: str, full_text: str | None) -> str:
+    """The embedding cache key of what the judge reads: `content_hash` when there is no full
+    text, so an item's key changes (and it is embedded and judged again) when its text grows."""
+    return content_hash(title, f"{summary}\n\x00full text\n{full_text}" if full_text else summary)
+
+
 def item_id(url: str | None, guid: str | None, title: str, source: str) -> str:
     """A stable id: the canonical link, else the GUID, else the source and title."""
     basis = url or (f"guid:{guid}" if guid else f"title:{source}:{title.lower()}")

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from scanner import store
 from scanner.errors import BadInput
+from scanner.sources.fulltext import fill_full_texts
 from scanner.sources.html_text import extract_main_text, new_blocks
 from scanner.sources.http import FetchError, check_url
 from scanner.sources.http import fetch as http_fetch
@@ -52,7 +53,7 @@ def _now() -> datetime:
 
 
 def add_source(con: Any, url: str, *, name: str | None, kind: str | None, org: str | None = None,
-               evidence: str = "primary", reason: str | None = None) -> str:
+               evidence: str = "primary", reason: str | None = None, full_text: bool = True) -> str:
 
     try:
         check_url(url)
@@ -68,6 +69,8 @@ def add_source(con: Any, url: str, *, name: str | None, kind: str | None, org: s
     check_source_name(name)
     if not register_source(con, name=name, url=url, kind=kind, org=org, evidence=evidence, reason=reason):
         raise BadInput(f"a source named {name!r} exists already")
+    if not full_text:  # its thin items keep their titles (scanner.sources.fulltext)
+        con.execute("UPDATE sources SET full_text = FALSE WHERE name = ?", [name])
     return name
 
 
@@ -88,12 +91,12 @@ def add_defaults(con: Any, path: Path = DEFAULTS) -> int:
 def list_sources(con: Any) -> list[dict[str, Any]]:
     rows = con.execute(
         "SELECT s.name, s.url, s.kind, s.org, s.evidence, s.enabled, s.last_fetch, s.last_success, "
-        "s.consecutive_failures, s.last_error, s.broken, s.reason, "
+        "s.consecutive_failures, s.last_error, s.broken, s.reason, coalesce(s.full_text, TRUE), "
         "(SELECT count(*) FROM items i WHERE list_contains(i.sources, s.name)) "
         "FROM sources s ORDER BY s.name"
     ).fetchall()
     keys = ["name", "url", "kind", "org", "evidence", "enabled", "last_fetch", "last_success",
-            "consecutive_failures", "last_error", "broken", "reason", "items"]
+            "consecutive_failures", "last_error", "broken", "reason", "full_text", "items"]
     out = []
     for r in rows:
         d = dict(zip(keys, r, strict=True))
@@ -203,6 +206,7 @@ def fetch_sources(
     *,
     fetch: Callable[..., Any] | None = None,
     progress: Callable[[SourceResult, int, int], None] | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> list[SourceResult]:
 
     fetch = fetch or http_fetch
@@ -223,4 +227,8 @@ def fetch_sources(
         results.append(result)
         if progress:
             progress(result, n, len(chosen))
+    if chosen:  # then the articles of the new thin items (the feeds' fetcher, unless a test gave one)
+        pages = fill_full_texts(db, [r[0] for r in chosen], fetch=None if fetch is http_fetch else fetch)
+        if say and pages.tried:
+            say(pages.line())
     return results

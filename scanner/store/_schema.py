@@ -355,8 +355,22 @@ def from_7_to_8(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def from_8_to_9(con: duckdb.DuckDBPyConnection) -> None:
+    """Full text for thin items: the article's main text kept beside the feed's summary, what
+    fetching the article did (so no link is fetched twice), and a per-source switch."""
+    con.execute("ALTER TABLE sources ADD COLUMN full_text BOOLEAN DEFAULT TRUE")
+    for column, kind in [
+        ("full_text", "TEXT"),
+        ("full_text_status", "TEXT"),  # ok | empty | failed | refused; NULL: never tried
+        ("full_text_error", "TEXT"),
+        ("full_text_at", "TIMESTAMP"),
+        ("full_text_meta", "JSON"),
+    ]:
+        con.execute(f"ALTER TABLE items ADD COLUMN {column} {kind}")
+
+
 MIGRATIONS: list[Migration] = [
-    from_0_to_1, from_1_to_2, from_2_to_3, from_3_to_4, from_4_to_5, from_5_to_6, from_6_to_7,
-    from_7_to_8,
+    from_0_to_1, from_1_to_2, from_2_to_3, from_3_to_4, from_4_to_5,
+    from_5_to_6, from_6_to_7, from_7_to_8, from_8_to_9,
 ]
 LATEST = len(MIGRATIONS)

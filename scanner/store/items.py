@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from scanner.records import Item
-from scanner.sources.normalise import title_key
+from scanner.sources.normalise import text_hash, title_key
 
 REPOST_WINDOW = timedelta(days=3)
 
@@ -42,9 +42,10 @@ class _Stored(NamedTuple):
     sources: list[str]
     title: str
     summary: str
+    full_text: str | None  # the article's text, when it was fetched (scanner.sources.fulltext)
 
 
-_STORED_SQL = "SELECT id, content_hash, sources, title, summary FROM items WHERE id IN (SELECT unnest(?))"
+_STORED_SQL = "SELECT id, content_hash, sources, title, summary, full_text FROM items WHERE id IN (SELECT unnest(?))"
 
 
 class _Nearby(NamedTuple):
@@ -116,11 +117,12 @@ def _update(con: Any, it: Item, stored: _Stored, now: datetime) -> bool:
     sources = list(stored.sources)
     if it.source not in sources:
         sources.append(it.source)
-    if stored.content_hash != it.content_hash:
+    # with a full text, the stored hash covers it too (`text_hash`), so compare like with like
+    if stored.content_hash not in (it.content_hash, text_hash(it.title, it.summary, stored.full_text)):
         con.execute("INSERT INTO item_history VALUES (?, ?, ?, ?)", [it.id, now, stored.title, stored.summary])
         con.execute(
             "UPDATE items SET title = ?, summary = ?, content_hash = ?, updated_at = ?, sources = ? WHERE id = ?",
-            [it.title, it.summary, it.content_hash, now, sources, it.id],
+            [it.title, it.summary, text_hash(it.title, it.summary, stored.full_text), now, sources, it.id],
         )
         return True
     if sources != list(stored.sources):

@@ -26,6 +26,7 @@ from scanner import embed as _embed
 from scanner import store
 from scanner.errors import BadInput
 from scanner.scanning import grouping as _grouping
+from scanner.sources import fulltext as _fulltext
 from scanner.specs import impact as _impact
 from scanner.specs import library as _library
 from scanner.team import drafts as _drafts
@@ -263,3 +264,9 @@ def untouched_clauses(path: str, version: tuple[Any, ...], edition: str, thresho
 def affordance_events(path: str, version: tuple[Any, ...], cid: str) -> list[dict[str, Any]]:
     """The merges, splits, moves and relabels of one affordance (`scanner.views.history.events`)."""
     return _read(path, _history.events, cid)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def full_texts(path: str, version: tuple[Any, ...], ids: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """The article texts fetched for thin items (`scanner.sources.fulltext.full_texts`)."""
+    return _read(path, _fulltext.full_texts, list(ids))

@@ -42,6 +42,8 @@ class ItemRow(NamedTuple):
     evidence: str | None  # JSON: the nearest clauses
     candidate_id: str | None
     candidate_label: str | None
+    full_text: str | None  # the article's text, when a thin item's page was fetched
+    full_text_status: str | None  # ok | empty | failed | refused; None: never tried
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> ItemRow:
@@ -52,7 +54,7 @@ class ItemRow(NamedTuple):
 ITEM_SELECT = (  # the columns of `ItemRow`, in its order
     "SELECT i.id, i.url, i.title, i.source, i.sources, i.org, i.published, i.date_missing, i.summary, "
     "coalesce(v.override, v.is_affordance), v.confidence, v.judge_version, v.override, v.reasons, v.capability, "
-    "c.coverage, c.evidence, a.candidate_id, k.label "
+    "c.coverage, c.evidence, a.candidate_id, k.label, i.full_text, i.full_text_status "
 )
 ITEM_FROM = (  # one parameter: the spec scope of the coverage
     "FROM items i LEFT JOIN item_verdicts v ON v.item_id = i.id "
@@ -85,6 +87,8 @@ def item_dict(row: ItemRow, *, detail: bool) -> dict[str, Any]:
     }
     if detail:
         out["summary"] = row.summary
+        out["full_text"] = row.full_text
+        out["full_text_status"] = row.full_text_status
     out["is_affordance"] = row.is_affordance
     if detail:
         out["affordance_confidence"] = _confidence(row.confidence, row.override)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from scanner.taxonomy import CHANNEL_LABELS
-from scanner.ui import access, charts, forms, history, resources
+from scanner.ui import access, charts, forms, full_text, history, resources
 from scanner.ui.widgets import (
     candidate_link,
     clause_lines,
@@ -145,6 +145,7 @@ if row:
 st.divider()
 st.markdown(f"### Items ({len(extra['items'])})")
 forms.items_table(cid, extra["items"])
+full_text.items_full_texts(db, extra["items"], key="candidate_full_text")
 forms.override_form(cid, extra["items"], extra["ruled_out"])
 
 st.divider()

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from scanner.ui import resources
+from scanner.ui.full_text import item_detail
 from scanner.ui.widgets import EVIDENCE_HELP, require_data
 from scanner.views.browse import PAGE_SIZE, Query
 
@@ -115,11 +116,13 @@ if mode != "meaning" or not text.strip():
     frame = frame.drop(columns=["similarity"])
 if not rows:
     st.info("Nothing matches. Clear a filter or two, or try other words.")
-st.dataframe(
+picked = st.dataframe(
     frame,
     hide_index=True,
     key="explore_table",
     height=600,
+    on_select="rerun",
+    selection_mode="single-row",
     column_config={
         "org": st.column_config.TextColumn(width=120),
         "title": st.column_config.TextColumn(width="large"),
@@ -133,3 +136,4 @@ st.dataframe(
         "why": st.column_config.TextColumn("verdict reasons", width="medium"),
     },
 )
+item_detail(db, rows, picked.selection.rows if picked else [])
