@@ -11,11 +11,11 @@ from typing import Any
 from scanner.errors import BadInput
 from scanner.records import Clause, SpecDocument
 from scanner.sources.http import FetchError, check_url, fetch
+from scanner.specs.html_spec import html_blocks
 from scanner.specs.load import (
     decode,
     detect_format,
     digest_blocks,
-    html_blocks,
     markdown_blocks,
     pdf_text,
     text_blocks,
