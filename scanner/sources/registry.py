@@ -22,10 +22,11 @@ from urllib.parse import urlsplit
 
 from scanner import store
 from scanner.errors import BadInput
-from scanner.sources.html_text import extract_main_text, new_blocks
+from scanner.sources.html_text import decode_html, extract_main_text, new_blocks
 from scanner.sources.http import FetchError, check_url
 from scanner.sources.http import fetch as http_fetch
 from scanner.sources.ingest import check_source_name, register_source
+from scanner.sources.page_dates import read_dates
 from scanner.sources.parse import make_item, parse_feed
 from scanner.store.items import store_items
 
@@ -119,20 +120,22 @@ def remove_source(con: Any, name: str) -> None:
 
 
 def _items_from_page(name: str, url: str, content: bytes, old_blocks: list[str], org: str | None) -> tuple[list[Any], list[str]]:
-
-
-    page = extract_main_text(content, url)
+    """New blocks of a page without a feed become items, dated by the page where it says when."""
+    html = decode_html(content)
+    page = extract_main_text(html, url)
     if old_blocks:
         fresh = new_blocks(old_blocks, page)
     else:  # first visit: the page's cards (a heading with its own link) are its announcements
         fresh = [b for b in page.blocks if b.heading and b.link and b.link.rstrip("/") != url.rstrip("/")]
+    dates = read_dates(html, url) if fresh else None
     seen = _now()
     items = []
     for block in fresh:
         title = block.heading or block.text[:120]
         anchor = hashlib.sha256(block.text.encode()).hexdigest()[:12]
+        published = dates.for_link(block.link, url) if dates else None
         item = make_item(title=title, summary=block.text, url=block.link or f"{url}#block-{anchor}", guid=None,
-                         published=None, org=org, source=name, seen_at=seen)
+                         published=published, org=org, source=name, seen_at=seen)
         if item:
             items.append(item)
     return items, [b.text for b in page.blocks]
