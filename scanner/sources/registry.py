@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from scanner import store
 from scanner.errors import BadInput
+from scanner.progress import Progress, reporter
 from scanner.sources.html_text import decode_html, extract_main_text, new_blocks
 from scanner.sources.http import FetchError, check_url
 from scanner.sources.http import fetch as http_fetch
@@ -205,8 +206,10 @@ def fetch_sources(
     names: list[str] | None = None,
     *,
     fetch: Callable[..., Any] | None = None,
-    progress: Callable[[SourceResult, int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[SourceResult]:
+    """Fetch the named sources (default: every enabled one), each isolated; ``progress`` gets a
+    `Step` before the first and after each source, its result in ``data``."""
 
     fetch = fetch or http_fetch
     with store.session(db) as con:
@@ -220,10 +223,13 @@ def fetch_sources(
         raise BadInput(f"unknown source(s): {', '.join(unknown)} (see `wetcement sources list`)")
     chosen = [r for r in rows if (r[0] in names if names else r[7]) and r[1] and r[2] != "file"]
     results = []
+    report = reporter(progress, "fetch")
+    report("sources", 0, len(chosen), "sources", f"fetching {len(chosen)} sources")
     for n, r in enumerate(chosen, 1):
         source = dict(zip(["name", "url", "kind", "org", "etag", "last_modified", "page_blocks", "enabled", "had_items"], r, strict=True))
         result = fetch_one(lambda: store.session(db), source, fetch)
         results.append(result)
-        if progress:
-            progress(result, n, len(chosen))
+        what = result.error if result.status == "error" else f"{result.new} new, {result.updated} updated"
+        report("sources", n, len(chosen), "sources", f"[{n}/{len(chosen)}] {result.source}: {result.status} ({what})",
+               result.as_json())
     return results
