@@ -87,9 +87,9 @@ def scan(
 
     with scan_lock(path, wait):
         # 1. what needs embedding (read, then let go of the file)
-        say("reading", message="reading what is new")
         with store.session(path, wait=wait) as con:
-            versions = scope_versions(con, specs)
+            versions = scope_versions(con, specs)  # bad input stops here, before any progress
+            say("reading", message="reading what is new")
             todo = _texts_to_embed(con, embedder.name, versions, cutoff)
         # 2. embed outside the lock, committing chunk by chunk
         embedded = _embed_outside_lock(path, wait, embedder, todo, say)

@@ -115,13 +115,13 @@ def parse_spec(
 def import_spec(db: str | os.PathLike[str] | None, path_or_url: str, *, name: str | None,
                 version: str | None = None, link: str | None = None,
                 progress: Progress | None = None) -> SpecDocument:
-    """Read, parse and store a spec file or page as a new version (what `specs add` does)."""
+    """Read, parse and store a spec file or page as a new version (what `specs add` does).
+
+    Progress starts once the document has parsed: bad input leaves one line, the error's."""
     report = reporter(progress, "specs add")
-    report("reading", message=f"reading {path_or_url}")
     raw, fetched_link = read_source(path_or_url)
-    report("parsing", message=f"parsing {len(raw):,} bytes")
     doc = parse_spec(raw, where=path_or_url, name=name, version=version, link=link or fetched_link)
-    report("storing", 0, len(doc.clauses), "clauses")
+    report("storing", 0, len(doc.clauses), "clauses", f"parsed {len(raw):,} bytes into {len(doc.clauses)} clauses")
     with store.session(db) as con:
         doc = store_spec(con, doc)
     report("storing", len(doc.clauses), len(doc.clauses), "clauses",
