@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scanner import store
 from scanner.judge.signals import Member, momentum
@@ -29,7 +31,7 @@ LISTING = """<!doctype html><html><head><title>Newsroom</title>
   <h2><a href="/news/pay">Agents can now pay</a></h2><p>Checkout for agents.</p></article>
 <article><h2><a href="/news/ledger">A shared ledger for agents</a></h2><p>Ledger.</p></article>
 <div class="card"><h2><a href="/news/voice">Voice everywhere</a></h2>
-  <p>Published March 3, 2025</p><p>Talk to it.</p></div>
+  <p>Published March 3, 2025 by <a href="/authors/ana">Ana</a></p><p>Talk to it.</p></div>
 <div class="card"><h2><a href="/news/plain">A post that says no date</a></h2><p>Words.</p></div>
 {extra}
 </main><footer><a href="/legal">Legal</a></footer></body></html>"""
@@ -114,3 +116,17 @@ def test_dates_without_a_server_and_nothing_invented() -> None:
     broken = '<script type="application/ld+json">{"datePublished": [[[' + "[" * 5000 + "</script>"
     assert read_dates(broken, "https://example.com/").page is None
     assert json.dumps(read_dates(bare, "https://example.com/").cards) == "{}"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=120), st.lists(st.sampled_from(
+    ["<article>", "</article>", "<h2>", "</h2>", "<a href='/x'>", "<a href='javascript:1'>", "</a>",
+     "<time datetime='2025-02-30'>", "<time datetime='2024-05-01'>", "</time>", "<p>", "March 3, 2025",
+     "<script type='application/ld+json'>", "</script>", '{"datePublished": "2025-01-01", "url": "/x"}',
+     "<meta property='article:published_time' content='nope'>", "<base href='//evil'>", "\x00"]),
+    max_size=25))
+def test_any_markup_gives_dates_or_none_never_an_error(text: str, tags: list[str]) -> None:
+    dates = read_dates("".join(tags) + text, "https://example.com/news/")
+    now = datetime.now()
+    for when in [*dates.cards.values(), dates.page]:
+        assert when is None or datetime(1990, 1, 1) <= when <= now.replace(year=now.year + 1)

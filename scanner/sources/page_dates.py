@@ -4,7 +4,8 @@ An item with a link of its own is a card on a listing page. Its date is, in this
 JSON-LD object with that ``url`` (or ``@id``) and a ``datePublished``; inside the card, a
 ``<time datetime>``, an ``itemprop="datePublished"`` or a ``<time>`` whose text is a date; and
 last, htmldate's reading of the card's own HTML (a date in its text or in its link). The card
-is the largest element around the link that holds no other link.
+is the largest element around the link that holds no other item's link (an item's link is
+one in or around a heading, as listings show them).
 
 An item without a link of its own is a part of the page; it takes the page's date: JSON-LD for
 the page, then its meta tags (modified before published, since such an item is found when the
@@ -36,6 +37,7 @@ _PAGE_META = ("article:modified_time", "og:updated_time", "article:published_tim
               "og:published_time", "datemodified", "datepublished", "date", "dc.date",
               "dcterms.modified", "dcterms.date", "pubdate", "publish-date", "publishdate")
 _DATE_KEYS = ("datePublished", "dateCreated", "uploadDate")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)  # it logs an ERROR for every small fragment
 
 
@@ -110,11 +112,35 @@ def _in_card(card: LexborNode) -> datetime | None:
     return None
 
 
-def _cards(tree: LexborHTMLParser, base: str, known: dict[str, datetime]) -> dict[str, datetime]:
+def _is_heading_link(anchor: LexborNode) -> bool:
+    """A link in a heading, or around one: how a listing names its items."""
+    node = anchor.parent
+    for _ in range(3):
+        if node is None:
+            break
+        if node.tag in _HEADINGS:
+            return True
+        node = node.parent
+    return anchor.css_first(",".join(_HEADINGS)) is not None
+
+
+def _cards(tree: LexborHTMLParser, base: str, known: dict[str, datetime],
+           wanted: set[str] | None) -> dict[str, datetime]:
+    cache: dict[str, str | None] = {}
+
+    def link(node: LexborNode) -> str | None:
+        href = node.attributes.get("href") or ""
+        if href not in cache:
+            cache[href] = canonical_url(urljoin(base, href))
+        return cache[href]
+
+    anchors = tree.css("a[href]")
+    headed = {link(a) for a in anchors if _is_heading_link(a)} - {None}
+    items = (headed | wanted) if wanted is not None else (headed or {link(a) for a in anchors} - {None})
     found: dict[str, datetime] = {}
-    for anchor in tree.css("a[href]"):
-        url = canonical_url(urljoin(base, anchor.attributes.get("href") or ""))
-        if not url or url in found:
+    for anchor in anchors:
+        url = link(anchor)
+        if not url or url in found or (wanted is not None and url not in wanted):
             continue
         if url in known:
             found[url] = known[url]
@@ -124,10 +150,8 @@ def _cards(tree: LexborHTMLParser, base: str, known: dict[str, datetime]) -> dic
             parent = card.parent
             if parent is None or parent.tag in ("body", "html", "main", None):
                 break
-            links = {canonical_url(urljoin(base, a.attributes.get("href") or ""))
-                     for a in parent.css("a[href]")}
-            if links != {url}:
-                break
+            if any(link(other) != url and link(other) in items for other in parent.css("a[href]")):
+                break  # the parent holds another item: the card ends here
             card = parent
         date = _in_card(card) or _date(find_date(card.html or "", extensive_search=True,
                                                  original_date=True, outputformat="%Y-%m-%d"))
@@ -146,15 +170,17 @@ def _page_meta(tree: LexborHTMLParser) -> datetime | None:
     return next((found[k] for k in _PAGE_META if k in found), None)
 
 
-def read_dates(html: str, base_url: str) -> PageDates:
-    """Every date the page gives for its cards and for itself (see the module's notes)."""
+def read_dates(html: str, base_url: str, links: list[str | None] | None = None) -> PageDates:
+    """The dates the page gives for itself and for its cards (those of ``links`` only, when
+    given: a card's date costs a look at its HTML). See the module's notes."""
     tree = LexborHTMLParser(html) if not markup.too_deep(html) else None
     if tree is None:  # nested too deeply to read its structure: no dates, nothing lost
         return PageDates({}, None)
     base_node = tree.css_first("base[href]")
     base = urljoin(base_url, base_node.attributes.get("href") or "") if base_node else base_url
     by_url, page = _jsonld(tree, base)
-    cards = _cards(tree, base, by_url)
+    wanted = None if links is None else {u for u in map(canonical_url, filter(None, links)) if u}
+    cards = _cards(tree, base, by_url, wanted)
     page = page or _page_meta(tree) or _date(find_date(html, original_date=False,
                                                         outputformat="%Y-%m-%d"))
     return PageDates(cards, page)

@@ -128,7 +128,7 @@ def _items_from_page(name: str, url: str, content: bytes, old_blocks: list[str],
         fresh = new_blocks(old_blocks, page)
     else:  # first visit: the page's cards (a heading with its own link) are its announcements
         fresh = [b for b in page.blocks if b.heading and b.link and b.link.rstrip("/") != url.rstrip("/")]
-    dates = read_dates(html, url) if fresh else None
+    dates = read_dates(html, url, [b.link for b in fresh]) if fresh else None
     seen = _now()
     items = []
     for block in fresh:
