@@ -127,9 +127,9 @@ def test_a_scan_reports_its_phases_in_order(fresh_db: Path, tmp_path: Path) -> N
 
 def test_a_terminal_gets_a_bar(server: str, fresh_db: Path) -> None:
     with_sources(fresh_db, server)
-    fd, terminal = pty.openpty()  # stdout and stderr of the command are a terminal
-    proc = subprocess.Popen([sys.executable, "-m", "scanner.cli", "--db", str(fresh_db), "fetch"],
-                            stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal,
+    fd, terminal = pty.openpty()  # stderr is a terminal; stdout goes on to a program, as JSON
+    proc = subprocess.Popen([sys.executable, "-m", "scanner.cli", "--db", str(fresh_db), "fetch", "--format", "json"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal,
                             env={**ENV, "TERM": "xterm-256color", "COLUMNS": "120"})
     os.close(terminal)
     data, started = b"", time.monotonic()
@@ -141,8 +141,10 @@ def test_a_terminal_gets_a_bar(server: str, fresh_db: Path) -> None:
         if not chunk:
             break
         data += chunk
-    code = proc.wait(timeout=60)
+    stdout, _ = proc.communicate(timeout=60)
+    code = proc.returncode
     os.close(fd)
+    assert [r["source"] for r in json.loads(stdout)] == ["feed-0", "feed-1", "feed-2"]  # data only
     shown = data.decode("utf-8", errors="replace")
     assert code == 0, shown
     assert "fetch: sources" in shown and "3/3" in shown and "100%" in shown

@@ -58,7 +58,7 @@ class _Bars:
         self.rich = RichProgress(
             SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
             MofNCompleteColumn(), TaskProgressColumn(), _Rate(), TimeRemainingColumn(),
-            console=console, transient=False,
+            console=console, transient=False, redirect_stdout=False,  # stdout is the data's alone
         )
         self.ids: dict[tuple[str, str], Any] = {}
         self.current: dict[str, tuple[str, str]] = {}
