@@ -150,3 +150,40 @@ def test_a_terminal_gets_a_bar(server: str, fresh_db: Path) -> None:
     assert "fetch: sources" in shown and "3/3" in shown and "100%" in shown
     assert "━" in shown and "\x1b[" in shown  # a drawn bar, with terminal codes
     assert "feed-0: new" in shown  # each source's result still shows, above the bar
+
+
+def test_the_dashboard_display_takes_the_same_steps() -> None:
+    from scanner.ui.progress import StatusProgress
+
+    class Bar:
+        def __init__(self) -> None:
+            self.shown: list[tuple[float, str]] = []
+
+        def progress(self, value: float, text: str = "") -> None:
+            self.shown.append((value, text))
+
+        def empty(self) -> None:
+            self.shown.append((-1.0, ""))
+
+    class Box:
+        def __init__(self) -> None:
+            self.bars: list[Bar] = []
+            self.labels: list[str] = []
+
+        def progress(self, value: float) -> Bar:
+            self.bars.append(Bar())
+            return self.bars[-1]
+
+        def update(self, label: str) -> None:
+            self.labels.append(label)
+
+    box, extra = Box(), []
+    show = StatusProgress(box, extra.append)
+    report = reporter(show, "fetch")
+    report("sources", 0, 2, "sources")
+    report("sources", 1, 2, "sources", "[1/2] a: new", {"source": "a"})
+    reporter(show, "scan")("judging", message="judged 3 new items")
+    assert len(box.bars) == 1 and box.bars[0].shown[-1] == (0.5, "fetch: sources, 1 of 2 sources")
+    assert box.labels == ["scan: judged 3 new items…"] and len(extra) == 3
+    show.clear()
+    assert box.bars[0].shown[-1] == (-1.0, "")
