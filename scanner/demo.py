@@ -7,7 +7,6 @@ editions ending there), not by today: that way "what moved" has something to sho
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from scanner import store
 from scanner.embed import Embedder
 from scanner.errors import BadInput
+from scanner.progress import Progress, reporter
 from scanner.scanning.pipeline import ScanResult, scan
 from scanner.sources.ingest import ingest_bytes, register_source
 from scanner.specs.library import parse_spec, store_spec
@@ -36,9 +36,11 @@ def load_demo(
     db: str | os.PathLike[str] | None = None,
     *,
     embedder: Embedder | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
-    say = progress or (lambda _m: None)
+    """Load the demo's feeds and spec digests, then scan its weekly editions; ``progress``
+    follows the demo's own steps and each scan's."""
+    say = reporter(progress, "demo")
     feeds, specs = demo_files()
     new = 0
     with store.session(db) as con:
@@ -47,7 +49,7 @@ def load_demo(
                             reason="bundled demo (paraphrased)")
             result = ingest_bytes(con, path.read_bytes(), source=path.stem, where=str(path))
             new += result.new
-        say(f"demo: {len(feeds)} feeds, {new} new items")
+        say("loading", len(feeds), len(feeds), "feeds", f"{len(feeds)} feeds, {new} new items")
         for path in specs:
             doc = parse_spec(path.read_bytes(), where=str(path), name=None)
             existing = con.execute(
@@ -64,7 +66,9 @@ def load_demo(
     results: list[ScanResult] = []
     for k in range(EDITIONS - 1, -1, -1):
         day = last - timedelta(days=7 * k)
+        say("editions", EDITIONS - 1 - k, EDITIONS, "editions", f"scanning the edition of {day.isoformat()}")
         results.append(scan(db, as_of=day, embedder=embedder, progress=progress))
+    say("editions", EDITIONS, EDITIONS, "editions", f"{EDITIONS} editions written")
     final = results[-1]
     return {
         "new_items": new,

@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help="the database file (else $WETCEMENT_DB, else data/wetcement.duckdb)")
     common.add_argument("--format", choices=["table", "json"], default=argparse.SUPPRESS, help="output format")
+    common.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS,
+                        help="no progress on stderr (a bar on a terminal, else one line per step)")
 
     parser = _Parser(prog="wetcement", description="Scan AI vendors' feeds for wet-cement moments.", parents=[common])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -53,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.db = getattr(args, "db", None)
     args.format = getattr(args, "format", "table")
+    args.quiet = getattr(args, "quiet", False)
     try:
         default_embedder()  # a bad WETCEMENT_EMBED_BACKEND stops here, before anything is written
         args.func(args)

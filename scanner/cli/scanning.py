@@ -8,6 +8,7 @@ from typing import Any
 import scanner
 from scanner import scan, store
 from scanner.cli._common import _db, _out, _say, _table
+from scanner.cli._progress import shown
 from scanner.embed import default_embedder
 from scanner.scanning import grouping
 from scanner.scanning.editions import parse_day
@@ -17,7 +18,8 @@ from scanner.scanning.verdicts import set_coverage_verdict
 def cmd_scan(args: argparse.Namespace) -> None:
     as_of = parse_day(args.as_of, "--as-of") if args.as_of else None
     specs = [s.strip() for s in args.specs.split(",") if s.strip()] if args.specs else None
-    result = scan(_db(args), as_of=as_of, specs=specs, progress=_say, regroup=args.regroup)
+    with shown(args) as progress:
+        result = scan(_db(args), as_of=as_of, specs=specs, progress=progress, regroup=args.regroup)
     _out(args, result.as_json(), lambda r: f"edition {r['edition']}: {r['new_items']} new items, {r['embedded']} texts embedded, {r['candidates']} candidates in {r['seconds']:.1f} s")
 
 

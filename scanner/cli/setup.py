@@ -9,6 +9,7 @@ from typing import Any
 import scanner
 from scanner import store
 from scanner.cli._common import _db, _out, _say
+from scanner.cli._progress import shown
 from scanner.sources.ingest import ingest_paths
 
 
@@ -19,7 +20,8 @@ def cmd_init(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    result = scanner.load_demo(_db(args), progress=_say)
+    with shown(args) as progress:
+        result = scanner.load_demo(_db(args), progress=progress)
     _out(args, result, lambda r: f"demo loaded: {r['new_items']} new items, editions {', '.join(r['editions'])}, {r['candidates']} candidates, {r['embedded']} texts embedded")
 
 

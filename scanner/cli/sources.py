@@ -6,9 +6,11 @@ import argparse
 from typing import Any
 
 from scanner import scan, settings, store
-from scanner.cli._common import _db, _out, _Parser, _say, _table
+from scanner.cli._common import _db, _out, _Parser, _table
+from scanner.cli._progress import note, shown
 from scanner.cli.specs import fetch_watched_specs
 from scanner.errors import AllSourcesFailed
+from scanner.progress import Progress
 from scanner.sources import registry
 from scanner.sources.registry import fetch_sources
 from scanner.team.alerts import alert, check_webhook_url, webhook_from_env
@@ -36,15 +38,10 @@ def cmd_sources(args: argparse.Namespace) -> None:
     _out(args, data, lambda d: ", ".join(f"{k} {v}" for k, v in d.items()))
 
 
-def _fetch(args: argparse.Namespace) -> list[Any]:
-
-    def show(result: Any, n: int, total: int) -> None:
-        what = result.error if result.status == "error" else f"{result.new} new, {result.updated} updated"
-        _say(f"[{n}/{total}] {result.source}: {result.status} ({what})")
-
-    results: list[Any] = fetch_sources(_db(args), args.source or None, progress=show, say=_say)
+def _fetch(args: argparse.Namespace, progress: Progress) -> list[Any]:
+    results: list[Any] = fetch_sources(_db(args), args.source or None, progress=progress)
     if not args.source:  # watched specs too, unless named feeds were asked for
-        results += fetch_watched_specs(args)
+        results += fetch_watched_specs(args, progress=progress)
     if results and all(r.status == "error" for r in results):
         _out(args, [r.as_json() for r in results], lambda r: "")
         raise AllSourcesFailed(f"every source failed ({len(results)}): see `wetcement sources list`")
@@ -52,9 +49,10 @@ def _fetch(args: argparse.Namespace) -> list[Any]:
 
 
 def cmd_fetch(args: argparse.Namespace) -> None:
-    results = _fetch(args)
+    with shown(args) as progress:
+        results = _fetch(args, progress)
     if not results:
-        _say("no enabled sources with a URL: add some with `wetcement sources add URL` or `sources defaults`")
+        note(args, "no enabled sources with a URL: add some with `wetcement sources add URL` or `sources defaults`")
     _out(args, [r.as_json() for r in results], lambda rows: _table(rows, [("source", "source", 26), ("status", "status", 9), ("http_status", "http", 5), ("new", "new", 5), ("updated", "upd", 5), ("error", "error", 50)]))
 
 
@@ -62,8 +60,9 @@ def cmd_update(args: argparse.Namespace) -> None:
     hook = webhook_from_env()
     if hook:
         check_webhook_url(hook)
-    results = _fetch(args)
-    result = scan(_db(args), progress=_say)
+    with shown(args) as progress:
+        results = _fetch(args, progress)
+        result = scan(_db(args), progress=progress)
     data = {"fetch": [r.as_json() for r in results], "scan": result.as_json()}
     if hook:
 
@@ -71,7 +70,7 @@ def cmd_update(args: argparse.Namespace) -> None:
             res = alert(con, hook, top_n=int(settings.get(con, "alerts.top_n")), min_move=int(settings.get(con, "alerts.min_move")))
         data["alert"] = res.as_json()
         if not res.ok:
-            _say(f"alert not sent: {res.error}")  # an alert never fails the update
+            note(args, f"alert not sent: {res.error}")  # an alert never fails the update
     _out(args, data, lambda d: f"fetched {len(d['fetch'])} sources; edition {d['scan']['edition']}: {d['scan']['new_items']} new items, {d['scan']['candidates']} candidates")
 
 

@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from scanner import store
-from scanner.cli._common import _db, _out, _Parser, _say, _table
+from scanner.cli._common import _db, _out, _Parser, _table
+from scanner.cli._progress import shown
 from scanner.embed import default_embedder
 from scanner.specs import library, watch
 from scanner.specs.impact import coverage_impact
@@ -15,13 +16,9 @@ from scanner.specs.impact import coverage_impact
 def cmd_specs(args: argparse.Namespace) -> None:
     action = args.specs_command
     if action == "add":
-        raw, fetched_link = library.read_source(args.path)
-        doc = library.parse_spec(
-            raw, where=args.path, name=args.name, version=args.version, link=args.link or fetched_link
-        )
-        with store.session(_db(args)) as con:
-            library.store_spec(con, doc)
-        _say(f"{doc.name} {doc.version}: {len(doc.clauses)} clauses")
+        with shown(args) as progress:
+            doc = library.import_spec(_db(args), args.path, name=args.name, version=args.version,
+                                      link=args.link, progress=progress)
         _out(args, {"name": doc.name, "version": doc.version, "clauses": len(doc.clauses)}, lambda d: f"imported {d['name']} {d['version']}: {d['clauses']} clauses")
         return
     with store.session(_db(args)) as con:
@@ -63,11 +60,8 @@ def _watching(args: argparse.Namespace, con: Any) -> None:
 
 
 def fetch_watched_specs(args: argparse.Namespace, progress: Any = None) -> list[Any]:
-    """The watched specs' part of `fetch` and `update`: one line each on stderr."""
-    results = watch.fetch_watched(_db(args), progress=progress)
-    for r in results:
-        _say(r.line())
-    return results
+    """The watched specs' part of `fetch` and `update`: a progress step (one line) each."""
+    return watch.fetch_watched(_db(args), progress=progress)
 
 
 def register(sub: Any, add: Any, common: argparse.ArgumentParser) -> None:

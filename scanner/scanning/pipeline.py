@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from scanner.judge import Judges, shipped_judges
 from scanner.judge.coverage import ClauseIndex
 from scanner.judge.rank import DEFAULT_WEIGHTS
 from scanner.judge.text import BODY_SQL
+from scanner.progress import Progress, Report, reporter
 from scanner.scanning._lock import scan_lock
 from scanner.scanning.dedup import fold_reposts
 from scanner.scanning.editions import write_edition
@@ -38,8 +38,6 @@ from scanner.scanning.verdicts import (
     team_coverage,
 )
 from scanner.store.vectors import missing_hashes, store_vectors
-
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -85,13 +83,14 @@ def scan(
     embedder = embedder or default_embedder()
     as_of = as_of or datetime.now(UTC).date()
     cutoff = end_of_day(as_of)
-    say = progress or (lambda _msg: None)
+    say = reporter(progress, "scan")
     wait = float(os.environ.get("WETCEMENT_DB_WAIT", 30)) if wait is None else wait
 
     with scan_lock(path, wait):
         # 1. what needs embedding (read, then let go of the file)
         with store.session(path, wait=wait) as con:
-            versions = scope_versions(con, specs)
+            versions = scope_versions(con, specs)  # bad input stops here, before any progress
+            say("reading", message="reading what is new")
             todo = _texts_to_embed(con, embedder.name, versions, cutoff)
         # 2. embed outside the lock, committing chunk by chunk
         embedded = _embed_outside_lock(path, wait, embedder, todo, say)
@@ -133,19 +132,20 @@ def _texts_to_embed(
 
 
 def _embed_outside_lock(
-    path: Path, wait: float, embedder: Embedder, todo: dict[str, str], say: Progress
+    path: Path, wait: float, embedder: Embedder, todo: dict[str, str], say: Report
 ) -> int:
     """Encode ``todo`` chunk by chunk, each chunk stored in its own short session."""
     if not todo:
         return 0
-    say(f"embedding {len(todo)} texts")
+    say("embedding", 0, len(todo), "texts", f"embedding {len(todo)} texts")
 
     def keep(hashes: list[str], vectors: Any) -> None:
         with store.session(path, wait=wait) as con:
             store_vectors(con, hashes, vectors, embedder.name)
 
     return encode_in_chunks(
-        embedder, todo, keep, lambda done, total: say(f"embedded {done}/{total} texts")
+        embedder, todo, keep,
+        lambda done, total: say("embedding", done, total, "texts", f"embedded {done}/{total} texts"),
     )
 
 
@@ -155,7 +155,7 @@ def _decide(
     versions: list[tuple[str, str]],
     as_of: date,
     cutoff: datetime,
-    say: Progress,
+    say: Report,
     weights: dict[str, float] | None,
     regroup: bool,
     judges: Judges,
@@ -168,12 +168,14 @@ def _decide(
     index = _cover(con, model, versions, scope, cutoff, say, judges, versions_now["coverage"])
     _group(con, model, cutoff, say, regroup)
     weights = {**DEFAULT_WEIGHTS, **weights} if weights else settings.weights(con)
+    say("scoring", message="scoring the affordances")
     ranked, details = score_candidates(
         con, model, index, scope + "|" + versions_now["coverage"], domain_vectors, as_of, cutoff, weights
     )
     n_items = con.execute(
         "SELECT count(*) FROM items WHERE published <= ? AND duplicate_of IS NULL", [cutoff]
     ).fetchone()[0]
+    say("edition", message=f"writing the edition of {as_of.isoformat()}")
     write_edition(
         con, as_of, weights, [f"{n}@{v}" for n, v in versions], n_items, ranked, details, versions_now["edition"]
     )
@@ -186,16 +188,17 @@ def _decide(
 
 
 def _judge(
-    con: Any, model: str, protos: Any, cutoff: datetime, say: Progress, judges: Judges
+    con: Any, model: str, protos: Any, cutoff: datetime, say: Report, judges: Judges
 ) -> tuple[dict[str, str], int]:
     """Fold reposts into the item they repeat, then judge the new (and stale) items."""
+    say("judging", message="judging the new items")
     folded = fold_reposts(con, model, cutoff)
     if folded:
-        say(f"folded {folded} reposts into the items they repeat")
+        say("judging", message=f"folded {folded} reposts into the items they repeat")
     versions_now = judge_versions(con, judges)
     new_rows, rejudged = judge_items(con, model, protos, cutoff, versions_now["affordance"], judges)
     if new_rows or rejudged:
-        say(f"judged {new_rows} new items, re-judged {rejudged} (judge {versions_now['affordance']})")
+        say("judging", message=f"judged {new_rows} new items, re-judged {rejudged} (judge {versions_now['affordance']})")
     return versions_now, new_rows
 
 
@@ -205,24 +208,26 @@ def _cover(
     versions: list[tuple[str, str]],
     scope: str,
     cutoff: datetime,
-    say: Progress,
+    say: Report,
     judges: Judges,
     coverage_version: str,
 ) -> ClauseIndex:
     """Coverage of every item against the scope (a reader may disagree with the filter)."""
+    say("coverage", message="measuring coverage against the specs in scope")
     team = team_coverage(con, versions, model, judges.governs)
     index = load_index(con, versions, model, team=team, governs=judges.governs)
     assessed = cover_items(con, model, index, scope, cutoff, coverage_version)
     if assessed:
-        say(f"coverage for {assessed} items against {scope}")
+        say("coverage", message=f"coverage for {assessed} items against {scope}")
     return index
 
 
-def _group(con: Any, model: str, cutoff: datetime, say: Progress, regroup: bool) -> None:
+def _group(con: Any, model: str, cutoff: datetime, say: Report, regroup: bool) -> None:
     """Group the new affordance items (all of them again with ``regroup``)."""
+    say("grouping", message="grouping items into affordances")
     if regroup:
         events = regroup_all(con, model, cutoff)
-        say(f"regrouped: {events['affordances']} affordances, {events['merged']} merged, {events['split']} split")
+        say("grouping", message=f"regrouped: {events['affordances']} affordances, {events['merged']} merged, {events['split']} split")
     group_new_items(con, model, cutoff)
 
 

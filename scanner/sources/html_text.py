@@ -1,4 +1,4 @@
-"""Readable text blocks from web pages that publish no feed (standard library only).
+"""Readable text blocks from web pages that publish no feed (parsed by lexbor: `markup`).
 
 `extract_main_text` drops page furniture (scripts, styles, navigation, page headers and
 footers, asides, forms), prefers the ``<main>`` element (else the ``<article>`` elements)
@@ -13,9 +13,10 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urljoin
 
+from scanner.sources import markup
 from scanner.sources.safety import safe_link
 
 __all__ = ["PageText", "TextBlock", "decode_html", "extract_main_text", "new_blocks", "normalise"]
@@ -27,10 +28,6 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BREAKS = frozenset({"p", "div", "li", "ul", "ol", "br", "tr", "td", "th", "table", "section",
                     "blockquote", "pre", "dl", "dt", "dd", "figure", "figcaption", "hr",
                     "main", "article", "header", "footer", "details", "summary", "address"})
-SELF_CLOSING = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "option"})  # <p>a<p>b
-MAX_DEPTH, END_TAG_SEARCH = 1000, 200  # bound the work on broken or hostile markup
-VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                  "param", "source", "track", "wbr"})
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""",
                            re.IGNORECASE)
 _WHATWG_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
@@ -102,98 +99,79 @@ class _Block:
     lines: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Open:
-    tag: str
-    skip: bool = False
-    region: str = ""
-
-
-class _Extractor(HTMLParser):
-    """Collects blocks in one pass; the caller then picks the main region's blocks."""
+class _Extractor:
+    """Collects blocks in one walk over lexbor's tree; the caller then picks the main region's."""
 
     def __init__(self, base_url: str) -> None:
-        super().__init__(convert_charrefs=True)
         self.base_url = base_url
-        self.title_parts: list[str] = []
+        self.title = ""
         self.blocks: list[_Block] = []
-        self._stack: list[_Open] = []
-        self._skip = self._main = self._article = 0
-        self._in_title = False
+        self._main = self._article = 0
         self._heading: list[str] | None = None
         self._hrefs: list[str | None] = []
         self._line: list[str] = []
         self._block = _Block(region="")
 
-    # -- structure ------------------------------------------------------------------------
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        self._in_title = tag == "title" and not self._skip and not self.title_parts
-        if tag == "base" and values.get("href"):
-            self.base_url = _join(self.base_url, values["href"] or "") or self.base_url
-        if tag in SELF_CLOSING and self._stack and self._stack[-1].tag == tag:
-            self.handle_endtag(tag)  # an unclosed <p> or <li> ends where the next one starts
-        if tag in VOID:
-            if tag in ("br", "hr"):
-                self._break()
-            return
-        hidden = "hidden" in values or values.get("aria-hidden") == "true"
+    def _prune(self, node: Any) -> bool:
+        """Page furniture, hidden parts and the <title> (read here, kept out of the text)."""
+        tag = node.tag
+        if tag == "title":
+            if not self.title:
+                self.title = " ".join(node.text(deep=True).split())
+            return True
+        values = node.attributes
         chrome = tag in PAGE_CHROME and not (self._main or self._article)
-        skip = (tag in SKIPPED or hidden or chrome
+        skip = (tag in SKIPPED or chrome or "hidden" in values or values.get("aria-hidden") == "true"
                 or values.get("role") in ("navigation", "banner", "contentinfo", "complementary"))
-        region = "main" if tag == "main" or values.get("role") == "main" else (
-            "article" if tag == "article" else "")
+        if skip and tag in BREAKS:
+            self._break()
+        return bool(skip)
+
+    def read(self, root: Any) -> None:
+        for event, node in markup.walk(root, self._prune):
+            if event == markup.TEXT:
+                self._text(node.text_content or "")
+            elif event == markup.OPEN:
+                self._open(node.tag or "", markup.attrs(node))
+            else:
+                self._close(node.tag or "", markup.attrs(node))
+
+    # -- structure ------------------------------------------------------------------------
+    def _open(self, tag: str, values: dict[str, str]) -> None:
+        if tag == "base" and values.get("href"):
+            self.base_url = _join(self.base_url, values["href"]) or self.base_url
+        region = _region_of(tag, values)
         if region:
             self._new_block(region)
-        elif tag in HEADINGS and not (self._skip or skip):
+            self._main += region == "main"
+            self._article += region == "article"
+        elif tag in HEADINGS:
             self._new_block(self._region())
             self._heading = []
         elif tag in BREAKS:
             self._break()
-        if len(self._stack) < MAX_DEPTH or skip or region or tag == "a":
-            self._stack.append(_Open(tag, skip, region))
-        elif tag in HEADINGS and self._heading is not None:
-            self._heading = None  # too deep to track its end: keep the text, not the heading
-        self._skip += skip
-        self._main += region == "main"
-        self._article += region == "article"
         if tag == "a":
             href = values.get("href")
             link = safe_link(_join(self.base_url, href)) if href else None
             self._hrefs.append(link or (self._hrefs[-1] if self._hrefs else None))  # innermost
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        for depth in range(len(self._stack) - 1, max(-1, len(self._stack) - END_TAG_SEARCH), -1):
-            if self._stack[depth].tag == tag:
-                for entry in reversed(self._stack[depth:]):
-                    self._close(entry)
-                del self._stack[depth:]
-                return
-
-    def _close(self, entry: _Open) -> None:
-        self._skip -= entry.skip
-        if entry.tag == "a" and self._hrefs:
+    def _close(self, tag: str, values: dict[str, str]) -> None:
+        if tag == "a" and self._hrefs:
             self._hrefs.pop()
-        if entry.tag in HEADINGS and self._heading is not None:
+        if tag in HEADINGS and self._heading is not None:
             self._break()
             self._block.heading = " ".join("".join(self._heading).split()) or None
             self._heading = None
-        elif entry.tag in BREAKS:
+        elif tag in BREAKS:
             self._break()
-        if entry.region:
-            self._main -= entry.region == "main"
-            self._article -= entry.region == "article"
+        region = _region_of(tag, values)
+        if region:
+            self._main -= region == "main"
+            self._article -= region == "article"
             self._new_block(self._region())
 
     # -- text -----------------------------------------------------------------------------
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title_parts.append(data)
-            return
-        if self._skip:
-            return
+    def _text(self, data: str) -> None:
         self._line.append(data)
         if self._heading is not None:
             self._heading.append(data)
@@ -216,9 +194,12 @@ class _Extractor(HTMLParser):
         self._block = _Block(region=region)
 
     def finish(self) -> list[_Block]:
-        self.close()
         self._new_block("")
         return self.blocks
+
+
+def _region_of(tag: str, values: dict[str, str]) -> str:
+    return "main" if tag == "main" or values.get("role") == "main" else "article" if tag == "article" else ""
 
 
 def extract_main_text(html: bytes | str, base_url: str, *, encoding: str | None = None) -> PageText:
@@ -229,7 +210,8 @@ def extract_main_text(html: bytes | str, base_url: str, *, encoding: str | None 
     when they are http(s).
     """
     parser = _Extractor(base_url)
-    parser.feed(decode_html(html, encoding))
+    for root in markup.parse(decode_html(html, encoding)):
+        parser.read(root)
     found = parser.finish()
     for region in ("main", "article"):
         chosen = [block for block in found if block.region == region]
@@ -237,7 +219,7 @@ def extract_main_text(html: bytes | str, base_url: str, *, encoding: str | None 
             break
     else:
         chosen = found
-    title = " ".join("".join(parser.title_parts).split())
+    title = parser.title
     if not title:
         title = next((b.heading for b in found if b.heading), "")
     return PageText(title=title, blocks=[TextBlock("\n".join(b.lines), b.heading, b.link)

@@ -12,8 +12,9 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from scanner.sources import markup
 
 MAX_TITLE = 400
 MAX_SUMMARY = 4000
@@ -26,29 +27,21 @@ _INVISIBLE = dict.fromkeys(
 )
 _SPACE = re.compile(r"\s+")
 _BLOCK_TAGS = {"p", "br", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote"}
+_NOT_TEXT = {"script", "style", "template"}
 
 
-class _TextOnly(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "template"):
-            self._skip += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "template") and self._skip:
-            self._skip -= 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
+def markup_text(value: str, *, every_tag_breaks: bool = False) -> str:
+    """The text of an HTML fragment, parsed by lexbor: scripts, styles and templates go, block
+    tags (or, with ``every_tag_breaks``, all tags) separate words, character references decode."""
+    parts: list[str] = []
+    breaks = None if every_tag_breaks else _BLOCK_TAGS
+    for root in markup.parse(value):
+        for event, node in markup.walk(root, lambda n: n.tag in _NOT_TEXT):
+            if event == markup.TEXT:
+                parts.append(node.text_content or "")
+            elif breaks is None or node.tag in breaks:
+                parts.append(" ")
+    return "".join(parts)
 
 
 def plain_text(value: str | None, limit: int = MAX_SUMMARY) -> str:
@@ -56,14 +49,13 @@ def plain_text(value: str | None, limit: int = MAX_SUMMARY) -> str:
     if not value:
         return ""
     if "<" in value and ">" in value:
-        parser = _TextOnly()
-        try:
-            parser.feed(value[: limit * 20])
-            parser.close()
-            value = "".join(parser.parts)
-        except Exception:  # markup too broken to parse: fall back to the raw text
-            value = re.sub(r"<[^>]{0,2000}>", " ", value)
-    value = html.unescape(value)
+        value = markup_text(value[: limit * 20])
+    return clean_text(html.unescape(value), limit)
+
+
+def clean_text(value: str, limit: int = MAX_SUMMARY) -> str:
+    """Text (no markup) made safe to show: control, zero-width and bidi characters go,
+    whitespace collapses, and it is cut to ``limit`` characters."""
     value = value.translate(_INVISIBLE)
     value = "".join(
         ch if (ch in "\t\n\r " or unicodedata.category(ch)[0] != "C") else " " for ch in value

@@ -22,11 +22,13 @@ from urllib.parse import urlsplit
 
 from scanner import store
 from scanner.errors import BadInput
+from scanner.progress import Progress, reporter
 from scanner.sources.fulltext import fill_full_texts
-from scanner.sources.html_text import extract_main_text, new_blocks
+from scanner.sources.html_text import decode_html, extract_main_text, new_blocks
 from scanner.sources.http import FetchError, check_url
 from scanner.sources.http import fetch as http_fetch
 from scanner.sources.ingest import check_source_name, register_source
+from scanner.sources.page_dates import read_dates
 from scanner.sources.parse import make_item, parse_feed
 from scanner.store.items import store_items
 
@@ -122,20 +124,22 @@ def remove_source(con: Any, name: str) -> None:
 
 
 def _items_from_page(name: str, url: str, content: bytes, old_blocks: list[str], org: str | None) -> tuple[list[Any], list[str]]:
-
-
-    page = extract_main_text(content, url)
+    """New blocks of a page without a feed become items, dated by the page where it says when."""
+    html = decode_html(content)
+    page = extract_main_text(html, url)
     if old_blocks:
         fresh = new_blocks(old_blocks, page)
     else:  # first visit: the page's cards (a heading with its own link) are its announcements
         fresh = [b for b in page.blocks if b.heading and b.link and b.link.rstrip("/") != url.rstrip("/")]
+    dates = read_dates(html, url, [b.link for b in fresh]) if fresh else None
     seen = _now()
     items = []
     for block in fresh:
         title = block.heading or block.text[:120]
         anchor = hashlib.sha256(block.text.encode()).hexdigest()[:12]
+        published = dates.for_link(block.link, url) if dates else None
         item = make_item(title=title, summary=block.text, url=block.link or f"{url}#block-{anchor}", guid=None,
-                         published=None, org=org, source=name, seen_at=seen)
+                         published=published, org=org, source=name, seen_at=seen)
         if item:
             items.append(item)
     return items, [b.text for b in page.blocks]
@@ -205,9 +209,10 @@ def fetch_sources(
     names: list[str] | None = None,
     *,
     fetch: Callable[..., Any] | None = None,
-    progress: Callable[[SourceResult, int, int], None] | None = None,
-    say: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[SourceResult]:
+    """Fetch the named sources (default: every enabled one), each isolated; ``progress`` gets a
+    `Step` before the first and after each source, its result in ``data``."""
 
     fetch = fetch or http_fetch
     with store.session(db) as con:
@@ -221,14 +226,17 @@ def fetch_sources(
         raise BadInput(f"unknown source(s): {', '.join(unknown)} (see `wetcement sources list`)")
     chosen = [r for r in rows if (r[0] in names if names else r[7]) and r[1] and r[2] != "file"]
     results = []
+    report = reporter(progress, "fetch")
+    report("sources", 0, len(chosen), "sources", f"fetching {len(chosen)} sources")
     for n, r in enumerate(chosen, 1):
         source = dict(zip(["name", "url", "kind", "org", "etag", "last_modified", "page_blocks", "enabled", "had_items"], r, strict=True))
         result = fetch_one(lambda: store.session(db), source, fetch)
         results.append(result)
-        if progress:
-            progress(result, n, len(chosen))
+        what = result.error if result.status == "error" else f"{result.new} new, {result.updated} updated"
+        report("sources", n, len(chosen), "sources", f"[{n}/{len(chosen)}] {result.source}: {result.status} ({what})",
+               result.as_json())
     if chosen:  # then the articles of the new thin items (the feeds' fetcher, unless a test gave one)
         pages = fill_full_texts(db, [r[0] for r in chosen], fetch=None if fetch is http_fetch else fetch)
-        if say and pages.tried:
-            say(pages.line())
+        if pages.tried:
+            report("full text", pages.tried, pages.tried, "pages", pages.line())
     return results

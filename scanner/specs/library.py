@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scanner import store
 from scanner.errors import BadInput
+from scanner.progress import Progress, reporter
 from scanner.records import Clause, SpecDocument
 from scanner.sources.http import FetchError, check_url, fetch
+from scanner.specs.html_spec import html_blocks
 from scanner.specs.load import (
     decode,
     detect_format,
     digest_blocks,
-    html_blocks,
     markdown_blocks,
     pdf_text,
     text_blocks,
@@ -107,6 +110,23 @@ def parse_spec(
         is_digest=is_digest,
         clauses=clauses,
     )
+
+
+def import_spec(db: str | os.PathLike[str] | None, path_or_url: str, *, name: str | None,
+                version: str | None = None, link: str | None = None,
+                progress: Progress | None = None) -> SpecDocument:
+    """Read, parse and store a spec file or page as a new version (what `specs add` does).
+
+    Progress starts once the document has parsed: bad input leaves one line, the error's."""
+    report = reporter(progress, "specs add")
+    raw, fetched_link = read_source(path_or_url)
+    doc = parse_spec(raw, where=path_or_url, name=name, version=version, link=link or fetched_link)
+    report("storing", 0, len(doc.clauses), "clauses", f"parsed {len(raw):,} bytes into {len(doc.clauses)} clauses")
+    with store.session(db) as con:
+        doc = store_spec(con, doc)
+    report("storing", len(doc.clauses), len(doc.clauses), "clauses",
+           f"{doc.name} {doc.version}: {len(doc.clauses)} clauses", {"name": doc.name})
+    return doc
 
 
 def _clauses(con: Any, name: str, version: str) -> list[Clause]:

@@ -10,11 +10,13 @@ import io
 import logging
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
 from scanner.errors import BadInput
-from scanner.sources.normalise import plain_text
+from scanner.sources.normalise import clean_text, markup_text, plain_text
 
 HEADING_ANCHOR = re.compile(r"\s*\{#([\w\-:.]+)[^}]*\}\s*$")
 
@@ -54,217 +56,101 @@ def decode(data: bytes, where: str) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-# --- Markdown ------------------------------------------------------------------------------
+# --- Markdown (markdown-it-py: CommonMark, with tables) -----------------------------------
 
+_MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 _LIST = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+")
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _FOOTNOTE = re.compile(r"\[\^[^\]]*\]")
+_EXAMPLE = re.compile(r"^(?:\*\*Example\*\*|example:)", re.IGNORECASE)
 
 
-def _md_inline(text: str) -> str:
-    text = _FOOTNOTE.sub("", text)
-    text = _MD_LINK.sub(lambda m: m.group(1) or "", text)
-    text = re.sub(r"[*_`]{1,3}", "", text)
-    return plain_text(text, 20000)
+def _inline_text(token: Token, *, after_first_line: bool = False) -> str:
+    """The words of an inline token: link and emphasis syntax gone, code kept, footnote marks
+    dropped; ``after_first_line`` leaves out everything up to the first line break."""
+    parts: list[str] = []
+    skipping = after_first_line
+    for child in token.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            skipping = False
+            parts.append(" ")
+        elif skipping:
+            continue
+        elif child.type in ("text", "text_special", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "image":
+            parts.append(" ".join(c.content for c in child.children or []))
+        elif child.type == "html_inline" and child.content[:3].lower() in ("<br", "<p>", "<p ", "<li"):
+            parts.append(" ")
+    return clean_text(_FOOTNOTE.sub("", "".join(parts)), 20000)
 
 
 def markdown_blocks(text: str) -> list[Block]:
+    """Headings give the path (``{#anchor}`` after a title names its link); paragraphs and list
+    items give blocks; fences and ``**Example**`` paragraphs are worked examples, ``!!!``
+    admonitions commentary; a table is one block, a row's cells joined by " ; "."""
+    tokens = _MD.parse(text)
     blocks: list[Block] = []
     path: list[str] = []
     anchor: str | None = None
-    para: list[str] = []
-    kind = "text"
-    in_fence = False
-    fence_marker = ""
-    fence: list[str] = []
+    lists = 0  # open lists around the current token
+    note_pending = False  # a "!!!" line whose body came after a blank line (an indented block)
+    rows: list[str] = []
+    cells: list[str] = []
 
-    def flush() -> None:
-        nonlocal para, kind
-        body = _md_inline(" ".join(para))
+    def add(kind: str, body: str) -> None:
         if body:
             blocks.append(Block(list(path), anchor, kind, body))
-        para, kind = [], "text"
 
-    for line in text.splitlines():
-        if in_fence:
-            closing = _FENCE.match(line)
-            if closing and closing.group(1)[0] == fence_marker[0] and len(closing.group(1)) >= len(fence_marker) and not line.strip()[len(closing.group(1)):].strip():
-                in_fence = False
-                body = plain_text(re.sub(r"<[^>]+>", " ", "\n".join(fence)), 20000)
-                if body:
-                    blocks.append(Block(list(path), anchor, "example", body))
-                fence = []
-            else:
-                fence.append(line)
-            continue
-        opening = _FENCE.match(line)
-        if opening:
-            flush()
-            in_fence = True
-            fence_marker = opening.group(1)
-            continue
-        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
-        if heading:
-            flush()
-            level = len(heading.group(1))
-            title = heading.group(2)
-            m = HEADING_ANCHOR.search(title)
-            anchor = m.group(1) if m else _slug(title)
-            title = _md_inline(HEADING_ANCHOR.sub("", title))
+    for i, token in enumerate(tokens):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists -= 1
+        elif kind == "heading_open":
+            raw = tokens[i + 1].content
+            level = int(token.tag[1])
+            m = HEADING_ANCHOR.search(raw)
+            anchor = m.group(1) if m else slug(raw)
+            stripped = HEADING_ANCHOR.sub("", raw)
+            title = _inline_text(_MD.parseInline(stripped)[0]) if stripped.strip() else ""
             path = path[: level - 1] + [""] * max(0, level - 1 - len(path)) + [title]
-            continue
-        stripped = line.strip()
-        if not stripped:
-            flush()
-            continue
-        if stripped.startswith("!!!"):
-            flush()
-            kind = "note"
-            continue
-        if re.match(r"^\*\*Example\*\*", stripped) or stripped.lower().startswith("example:"):
-            flush()
-            kind = "example"
-            para.append(stripped)
-            continue
-        if _LIST.match(line) and not line.startswith("    "):
-            flush()
-            para.append(_LIST.sub("", line))
-            kind = "item"
-            continue
-        if stripped.startswith("|") and stripped.endswith("|"):
-            if set(stripped) <= set("|-: "):
+            note_pending = False
+        elif kind == "inline" and tokens[i - 1].type == "paragraph_open":
+            if token.content.startswith("!!!"):
+                body = _inline_text(token, after_first_line=True)
+                note_pending = not body
+                add("note", body)
                 continue
-            stripped = " ; ".join(c.strip() for c in stripped.strip("|").split("|"))
-        para.append(stripped)
-    flush()
+            note_pending = False
+            if lists:
+                add("item", _inline_text(token))
+            else:
+                add("example" if _EXAMPLE.match(token.content) else "text", _inline_text(token))
+        elif kind == "fence":
+            add("example", clean_text(markup_text(token.content, every_tag_breaks=True), 20000))
+            note_pending = False
+        elif kind == "code_block":  # indented: an admonition's body, else a paragraph as written
+            body = _inline_text(_MD.parseInline(" ".join(token.content.split()))[0])
+            add("note" if note_pending else "text", body)
+            note_pending = False
+        elif kind == "html_block":
+            add("text", plain_text(token.content, 20000))
+            note_pending = False
+        elif kind == "inline" and tokens[i - 1].type in ("th_open", "td_open"):
+            cells.append(_inline_text(token))
+        elif kind == "tr_close":
+            if any(cells):
+                rows.append(" ; ".join(cells))
+            cells = []
+        elif kind == "table_close":
+            add("text", " ".join(rows))
+            rows = []
     return blocks
 
 
-def _slug(title: str) -> str:
+def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-
-
-# --- HTML ----------------------------------------------------------------------------------
-
-
-class _HtmlBlocks(HTMLParser):
-    """Headings give the path; paragraphs and list items give blocks; worked examples
-    (conversation, example, comparison containers) and commentary (admonitions, notes) are marked
-    so that they attach to their rule; navigation and link lists (tables of contents) are dropped."""
-
-    _SKIP = {"script", "style", "nav", "footer", "header", "noscript", "svg", "form", "button", "template"}
-    _HEAD = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-    _BLOCK = ("p", "li", "pre", "blockquote", "tr", "dd", "dt", "table")
-    _EXAMPLE = ("example", "conversation", "comparison", "transcript")
-    _NOTE = ("admonition", "note", "commentary", "callout")
-    _BADGE = ("authority", "badge", "tag", "anchor-link", "headerlink", "toc")
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[Block] = []
-        self.path: list[str] = []
-        self.anchor: str | None = None
-        self._skip = 0
-        self._buf: list[str] = []
-        self._link_chars = 0
-        self._in_link = 0
-        self._heading: int | None = None
-        self._heading_id: str | None = None
-        self._pending_id: str | None = None
-        self._kind = "text"
-        self._pre = 0
-        self._stack: list[str] = []  # per open container: "example" | "note" | "skip" | ""
-
-    def _container_kind(self) -> str:
-        if "example" in self._stack or self._pre:
-            return "example"
-        if "note" in self._stack:
-            return "note"
-        return self._kind
-
-    def _flush(self) -> None:
-        raw = " ".join(self._buf)
-        text = plain_text(raw, 20000)
-        link_share = self._link_chars / max(1, len(raw.strip()))
-        self._buf, self._link_chars = [], 0
-        if not text:
-            return
-        if self._heading is not None:
-            level = self._heading
-            self.path = self.path[: level - 1] + [""] * max(0, level - 1 - len(self.path))
-            self.path.append(text)
-            self.anchor = self._heading_id or self._pending_id or _slug(text)
-            self._pending_id = None
-            return
-        if link_share > 0.6 and len(text.split()) > 3:
-            return  # a list of links (a table of contents, "see also"): nothing to govern with
-        self.blocks.append(Block(list(self.path), self.anchor, self._container_kind(), text))
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        cls = (a.get("class") or "").lower()
-        if tag in self._SKIP or (self._skip and tag not in ("br", "img", "hr", "input", "meta", "link")):
-            if tag not in ("br", "img", "hr", "input", "meta", "link"):
-                self._skip += 1
-            return
-        if tag in ("div", "section", "article", "aside", "span", "figure") and any(b in cls.split() or b in cls for b in self._BADGE):
-            self._skip += 1
-            return
-        if tag in ("div", "section", "article", "aside", "figure"):
-            kind = "example" if any(e in cls for e in self._EXAMPLE) else "note" if any(n in cls for n in self._NOTE) else ""
-            if kind:
-                self._flush()
-            self._stack.append(kind)
-            if a.get("id") and tag in ("div", "section"):
-                self._pending_id = a.get("id")
-        if tag in self._HEAD:
-            self._flush()
-            self._heading = self._HEAD[tag]
-            self._heading_id = a.get("id")
-        elif tag in self._BLOCK:
-            self._flush()
-            self._kind = "item" if tag == "li" else "text"
-            if tag == "pre":
-                self._pre += 1
-        elif tag == "a":
-            self._in_link += 1
-        elif tag == "br":
-            self._buf.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._skip:
-            if tag not in ("br", "img", "hr", "input", "meta", "link"):
-                self._skip -= 1
-            return
-        if tag in self._HEAD:
-            self._flush()
-            self._heading = None
-            self._heading_id = None
-        elif tag in self._BLOCK:
-            self._flush()
-            if tag == "pre":
-                self._pre = max(0, self._pre - 1)
-        elif tag == "a":
-            self._in_link = max(0, self._in_link - 1)
-        elif tag in ("div", "section", "article", "aside", "figure") and self._stack:
-            if self._stack[-1]:
-                self._flush()
-            self._stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self._buf.append(data)
-            if self._in_link:
-                self._link_chars += len(data.strip())
-
-
-def html_blocks(text: str) -> list[Block]:
-    parser = _HtmlBlocks()
-    parser.feed(text)
-    parser.close()
-    parser._flush()
-    return parser.blocks
 
 
 # --- plain text and PDF --------------------------------------------------------------------
@@ -297,7 +183,7 @@ def text_blocks(text: str) -> list[Block]:
         nonlocal para, kind
         body = plain_text(" ".join(para), 20000)
         if body:
-            blocks.append(Block(list(path), _slug(path[-1]) if path else None, kind, body))
+            blocks.append(Block(list(path), slug(path[-1]) if path else None, kind, body))
         para, kind = [], "text"
 
     for i, line in enumerate(lines):

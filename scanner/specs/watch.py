@@ -25,6 +25,7 @@ from typing import Any
 
 from scanner import store
 from scanner.errors import BadInput
+from scanner.progress import Progress, reporter
 from scanner.sources.http import FetchError, FetchLimits, check_url
 from scanner.sources.http import fetch as http_fetch
 from scanner.specs.changes import coverage_snapshot
@@ -36,9 +37,6 @@ from scanner.specs.library import (
     parse_spec,
     store_spec,
 )
-
-Progress = Callable[[int, int, str], None]
-"""``progress(done, total, label)``: called after each watched spec is fetched."""
 
 LIMITS = FetchLimits()  # the feeds' bounds: 10 MB, 30 s an attempt, 5 redirects
 
@@ -185,10 +183,11 @@ def fetch_watched(
         raise BadInput(f"not watched: {', '.join(unknown)} (see `wetcement specs watched`)")
     chosen = [r for r in rows if not names or r["name"] in names]
     results = []
+    report = reporter(progress, "fetch")
     for done, row in enumerate(chosen, 1):
-        results.append(fetch_spec(db, row, fetch=fetch, limits=limits))
-        if progress:
-            progress(done, len(chosen), row["name"])
+        result = fetch_spec(db, row, fetch=fetch, limits=limits)
+        results.append(result)
+        report("specs", done, len(chosen), "specs", result.line())
     return results
 
 

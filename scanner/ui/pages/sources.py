@@ -8,9 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from scanner.errors import BadInput, DatabaseBusy
+from scanner.progress import Step
 from scanner.sources import registry
 from scanner.sources.ingest import EVIDENCE, KINDS
 from scanner.ui import access, resources
+from scanner.ui.progress import StatusProgress
 from scanner.ui.widgets import (
     EVIDENCE_HELP,
     flash,
@@ -37,14 +39,16 @@ db = require_data(edition=False)
 def fetch_now() -> None:
     """Fetch every enabled source, showing each one's result as it comes."""
     with st.status("Fetching the enabled sources…", expanded=True) as box:
-        bar = st.progress(0.0, text="Starting")
 
-        def progress(result: registry.SourceResult, n: int, total: int) -> None:
-            bar.progress(n / total, text=f"{n} of {total} sources")
-            what = result.error if result.status == "error" else f"{result.new} new, {result.updated} updated"
-            st.markdown(f"{RESULT_ICONS.get(result.status, '')} **{md_text(result.source)}** · "
-                        f"{result.status} · {md_text(what)}")
+        def one_source(step: Step) -> None:
+            if not step.data:
+                return
+            result = step.data
+            what = result["error"] if result["status"] == "error" else f"{result['new']} new, {result['updated']} updated"
+            st.markdown(f"{RESULT_ICONS.get(result['status'], '')} **{md_text(result['source'])}** · "
+                        f"{result['status']} · {md_text(what)}")
 
+        progress = StatusProgress(box, one_source)
         try:
             results = registry.fetch_sources(resources.db_path(), progress=progress)
         except (BadInput, DatabaseBusy) as exc:
@@ -53,7 +57,7 @@ def fetch_now() -> None:
         finally:
             resources.clear()
         if not results:
-            bar.empty()
+            progress.clear()
             box.update(label="Nothing to fetch: no enabled source has a URL", state="complete")
             return
         failed = [r for r in results if r.status == "error"]
