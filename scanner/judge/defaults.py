@@ -138,7 +138,7 @@ def parse_dimensions(text: str, where: str = "defaults file") -> Dimensions:
                 d["id"], v["id"], v.get("label", v["id"]), _compile(v["patterns"], at),
                 _compile(v.get("unless", []), at), tuple(str(p) for p in v["prototypes"]), bool(v.get("negatable", False)),
             ))
-        dims.append(Dimension(d["id"], d.get("label", d["id"]), d.get("help", ""), bool(d.get("exclusive", False)), tuple(values)))
+        dims.append(Dimension(str(d["id"]), str(d.get("label", d["id"])), str(d.get("help", "")), bool(d.get("exclusive", False)), tuple(values)))
     if not dims:
         raise BadInput(f"{where}: no [[dimension]] defined")
     try:

@@ -28,8 +28,8 @@ from scanner.scanning.grouping import group_new_items
 from scanner.scanning.grouping import regroup as regroup_all
 from scanner.scanning.prototypes import load_prototypes, prototype_texts, text_hash
 from scanner.scanning.scope import scope_key, scope_versions, team_domains
-from scanner.scanning.stated_defaults import extract_defaults
 from scanner.scanning.score import score_candidates
+from scanner.scanning.stated_defaults import extract_defaults
 from scanner.scanning.verdicts import (
     cover_items,
     judge_items,
