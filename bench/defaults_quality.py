@@ -166,17 +166,30 @@ def main(argv: Iterable[str] | None = None, vectors: Callable[[list[str]], Any] 
     ap.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
     ap.add_argument("--md", type=Path, default=ROOT / "bench" / "DEFAULTS.md")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--also", type=Path, action="append", default=[],
+                    help="another pool scored against the same labels, reported in its own section")
     args = ap.parse_args(list(argv) if argv is not None else None)
     for what, path in (("pool", args.pool), ("labels", args.labels)):
         if not path.exists():
             raise SystemExit(f"{what} file {path} does not exist")
     pool, labels = read_jsonl(args.pool), read_jsonl(args.labels)
+    vectors = vectors or real_vectors()
+    vectors(["warm up"])  # the model's load is not the extraction's time
     started = time.perf_counter()
-    found = extract(pool, vectors or real_vectors())
+    found = extract(pool, vectors)
     seconds = time.perf_counter() - started
     result = score(pool, labels, found)
     result["seconds"] = round(seconds, 2)
-    args.md.write_text(markdown(result, seconds, f"{args.pool.name} × {args.labels.name}"), encoding="utf-8")
+    text = markdown(result, seconds, f"{args.pool.name} × {args.labels.name}")
+    for extra in args.also:
+        other = read_jsonl(extra)
+        started = time.perf_counter()
+        found_other = extract(other, vectors)
+        took = time.perf_counter() - started
+        result.setdefault("also", {})[extra.name] = score(other, labels, found_other)
+        section = markdown(result["also"][extra.name], took, f"{extra.name} × {args.labels.name}")
+        text += "\n" + section.replace("# Stated defaults: agreement with the raters, out of sample", f"## Also: {extra.name}")
+    args.md.write_text(text, encoding="utf-8")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1), encoding="utf-8")
     f = result["fixed"]
