@@ -44,6 +44,8 @@ _WEIGHT_HELP = {
     "precedent": "how strongly it touches an open precedent domain (non-principals, memory, commerce…)",
     "affordance": "how surely the items announce a new capability (the classifier's confidence, best three)",
     "team_interest": "reserved for a relevance model learned from the team's decisions",
+    "cement": "how wet the cement still is: 1 when no two vendors share a stated default, 0.8–1 while "
+              "they converge (more with momentum), 0.1 once most ship the same default or a spec governs it",
 }
 
 _SLUG = re.compile(r"^[a-z][a-z0-9-]{1,39}$")

@@ -59,7 +59,8 @@ def test_team_interest_needs_ten_decisions_then_follows_them() -> None:
 
 
 def test_score_is_the_stated_weighted_mean_and_explanation_is_one_sentence() -> None:
-    comps = {"gap": 1.0, "momentum": 0.5, "novelty": 0.0, "inertia": 0.0, "precedent": 0.0, "affordance": 1.0, "team_interest": 0.0}
+    comps = {"gap": 1.0, "momentum": 0.5, "novelty": 0.0, "inertia": 0.0, "precedent": 0.0, "affordance": 1.0, "team_interest": 0.0,
+             "cement": 1.0}
     expected = sum(DEFAULT_WEIGHTS[k] * comps[k] for k in DEFAULT_WEIGHTS) / sum(DEFAULT_WEIGHTS.values())
     assert score(comps, DEFAULT_WEIGHTS) == round(expected, 6)
     detail = {

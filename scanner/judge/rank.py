@@ -14,7 +14,7 @@ from typing import Any
 from scanner.errors import BadInput
 from scanner.judge.coverage import governs_at, partly_at
 
-COMPONENTS = ("gap", "momentum", "novelty", "inertia", "precedent", "affordance", "team_interest")
+COMPONENTS = ("gap", "momentum", "novelty", "inertia", "precedent", "affordance", "team_interest", "cement")
 DEFAULT_WEIGHTS: dict[str, float] = {
     "gap": 0.30,
     "momentum": 0.15,
@@ -23,6 +23,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "precedent": 0.15,
     "affordance": 0.15,
     "team_interest": 0.0,
+    "cement": 0.15,  # wet 1, setting 0.8-1 with momentum, set 0.1 (scanner.judge.cement)
 }
 
 

@@ -30,6 +30,7 @@ from scanner.scanning.grouping import regroup as regroup_all
 from scanner.scanning.prototypes import load_prototypes, prototype_texts, text_hash
 from scanner.scanning.scope import scope_key, scope_versions, team_domains
 from scanner.scanning.score import score_candidates
+from scanner.scanning.stated_defaults import extract_defaults
 from scanner.scanning.verdicts import (
     cover_items,
     judge_items,
@@ -167,6 +168,7 @@ def _decide(
     versions_now, new_rows = _judge(con, model, protos, cutoff, say, judges)
     index = _cover(con, model, versions, scope, cutoff, say, judges, versions_now["coverage"])
     _group(con, model, cutoff, say, regroup)
+    extract_defaults(con, embedder, cutoff)  # the defaults items state: cement state and score
     weights = {**DEFAULT_WEIGHTS, **weights} if weights else settings.weights(con)
     say("scoring", message="scoring the affordances")
     ranked, details = score_candidates(

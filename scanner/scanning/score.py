@@ -15,7 +15,8 @@ import numpy as np
 
 from scanner import settings
 from scanner.embed.base import DIMENSIONS
-from scanner.judge.coverage import ClauseIndex, assess
+from scanner.judge.cement import cement_component, cement_state
+from scanner.judge.coverage import ClauseIndex, assess, governs_at
 from scanner.judge.rank import Ranked, explain, rank, score
 from scanner.judge.signals import (
     Facts,
@@ -30,6 +31,7 @@ from scanner.judge.signals import (
 from scanner.judge.text import BODY_SQL
 from scanner.scanning.prototypes import text_hash
 from scanner.scanning.scope import team_domains
+from scanner.scanning.stated_defaults import Stated, candidate_defaults, per_org
 from scanner.store.vectors import load_vectors
 from scanner.taxonomy import Domain
 from scanner.team.interest import Decisions, load_decisions, team_interest
@@ -115,10 +117,14 @@ def _store_signals(con: Any, cid: str, scope: str, n: int, static: dict[str, Any
 
 
 def _components(
-    facts: Facts, static: dict[str, Any], cutoff: datetime, window_days: int, decisions: Decisions
+    facts: Facts, static: dict[str, Any], cutoff: datetime, window_days: int, decisions: Decisions,
+    stated: list[Stated],
 ) -> tuple[dict[str, float], dict[str, Any]]:
     """The score's components of one candidate, and the detail that explains them."""
     momentum_value, momentum_detail = momentum(facts.members, cutoff, window_days)
+    orgs = sorted({m.org for m in facts.members if m.org})
+    governed = float(static["coverage"]) >= governs_at()
+    cement = cement_state(stated, orgs, cutoff, window_days, governed)
     novelty_value, novelty_detail = novelty(facts, cutoff)
     strength_value, strength_detail = affordance_strength(facts.members)
     interest_value, interest_detail = team_interest(facts.id, facts.centroid, decisions)
@@ -130,6 +136,7 @@ def _components(
         "precedent": float(static["precedent"]),
         "affordance": strength_value,
         "team_interest": interest_value,
+        "cement": cement_component(cement["state"], momentum_value),
     }
     detail = {
         **static,
@@ -137,6 +144,8 @@ def _components(
         "novelty": novelty_detail,
         "affordance": strength_detail,
         "team_interest": interest_detail,
+        "defaults": [s.as_json() for s in stated],
+        "cement": cement,
     }
     detail["explanation"] = explain(detail, components)
     return components, detail
@@ -161,6 +170,7 @@ def score_candidates(
     order = sorted(live, key=lambda cid: (members[cid][0].published, cid))
     matrix = np.stack([live[c][1] for c in order]) if order else np.zeros((0, DIMENSIONS), np.float32)
     decisions = load_decisions(con)
+    stated = candidate_defaults(con, cutoff)
     ranked: list[Ranked] = []
     details: dict[str, dict[str, Any]] = {}
     for cid, (capability, centroid) in live.items():
@@ -172,6 +182,8 @@ def score_candidates(
         else:
             static = _static_signals(facts, index, domain_vectors, extra)
             _store_signals(con, cid, scope, len(mem), static)
-        components, details[cid] = _components(facts, static, cutoff, window_days, decisions)
+        components, details[cid] = _components(
+            facts, static, cutoff, window_days, decisions, per_org(stated.get(cid, []))
+        )
         ranked.append(Ranked(cid, score(components, weights), components))
     return rank(ranked), details

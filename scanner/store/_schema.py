@@ -369,8 +369,22 @@ def from_8_to_9(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE items ADD COLUMN {column} {kind}")
 
 
+def from_9_to_10(con: duckdb.DuckDBPyConnection) -> None:
+    """The defaults each affordance item states (``scanner.judge.defaults``): one row per item,
+    the list found (often empty) and the version of the defaults file that found it."""
+    con.execute(
+        """
+        CREATE TABLE item_defaults (
+            item_id TEXT PRIMARY KEY,
+            version TEXT NOT NULL,
+            found JSON NOT NULL,
+            extracted_at TIMESTAMP NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: list[Migration] = [
     from_0_to_1, from_1_to_2, from_2_to_3, from_3_to_4, from_4_to_5,
-    from_5_to_6, from_6_to_7, from_7_to_8, from_8_to_9,
+    from_5_to_6, from_6_to_7, from_7_to_8, from_8_to_9, from_9_to_10,
 ]
 LATEST = len(MIGRATIONS)

@@ -37,6 +37,8 @@ STATUS_COLOURS = {
 # Score bands of the radar, inner ring first (the most urgent).
 BANDS = (("act now", 0.55), ("assess", 0.40), ("watch", 0.0))
 BAND_COLOURS = {"act now": "#b2182b", "assess": "#ef8a62", "watch": "#67a9cf"}
+# Cement states (scanner.judge.cement), inner ring first: the wettest is the most open to shaping.
+CEMENT_COLOURS = {"wet": "#2166ac", "setting": "#ef8a62", "set": "#999999"}
 _FONT = dict(size=13)
 MAP_LABELS = 10  # the top ranks get their number written next to their dot
 
@@ -136,16 +138,17 @@ def radar(rows: Sequence[Mapping[str, Any]], rings: str = "score") -> go.Figure:
 
     Inner rings are the most pressing (the highest band; ``drafting`` before ``watching``).
     """
-    if rings not in ("score", "status"):
-        raise ValueError("rings is 'score' or 'status'")
-    ring_names = [b[0] for b in BANDS] if rings == "score" else list(STATUS_ORDER)
-    colours = BAND_COLOURS if rings == "score" else STATUS_COLOURS
+    if rings not in ("score", "status", "cement"):
+        raise ValueError("rings is 'score', 'status' or 'cement'")
+    ring_names = [b[0] for b in BANDS] if rings == "score" else list(STATUS_ORDER if rings == "status" else CEMENT_COLOURS)
+    colours = {"score": BAND_COLOURS, "status": STATUS_COLOURS, "cement": CEMENT_COLOURS}[rings]
     sector = 360 / len(DOMAINS)
     index = {d.slug: i for i, d in enumerate(DOMAINS)}
     fig = go.Figure()
     for ring_no, name in enumerate(ring_names):
         members = [
-            r for r in rows if (band(r["score"]) if rings == "score" else r.get("status", "new")) == name
+            r for r in rows if (band(r["score"]) if rings == "score" else r.get("status", "new") if rings == "status"
+                                else (r.get("cement") or {}).get("state", "wet")) == name
         ]
         if not members:
             continue
@@ -174,7 +177,7 @@ def radar(rows: Sequence[Mapping[str, Any]], rings: str = "score") -> go.Figure:
         fig,
         height=560,
         margin=dict(l=110, r=110, t=50, b=40),
-        legend=dict(title=("score band" if rings == "score" else "status"), orientation="h", y=-0.05),
+        legend=dict(title={"score": "score band", "status": "status", "cement": "cement"}[rings], orientation="h", y=-0.05),
         polar=dict(
             radialaxis=dict(
                 range=[0, len(ring_names)],

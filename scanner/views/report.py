@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from scanner.errors import BadInput
 from scanner.judge.coverage import level
 from scanner.scanning.editions import parse_day, previous_edition, ranks, resolve_edition, trend
+from scanner.scanning.stated_defaults import defaults_json
 from scanner.sources.safety import safe_link
 from scanner.team.triage import drafts, history, ratings, triage_state
 from scanner.views.browse import latest_scope
@@ -154,6 +155,7 @@ def _candidate_json(
         "components": json.loads(row.components),
         "weights": ed.weights,
         **_evidence_json(detail),
+        **defaults_json(detail),
         "items": [
             {"id": m.id, "url": safe_link(m.url), "title": m.title, "org": m.org, "published": iso(m.published)}
             for m in members

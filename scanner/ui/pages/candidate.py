@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from scanner.taxonomy import CHANNEL_LABELS
-from scanner.ui import access, charts, forms, full_text, history, resources
+from scanner.ui import access, charts, defaults_view, forms, full_text, history, resources
 from scanner.ui.widgets import (
     candidate_link,
     clause_lines,
@@ -124,6 +124,8 @@ if row:
         for v in sorted(row["precedent_domains"].values(), key=lambda d: -d["value"])[:3]:
             st.progress(min(1.0, float(v["value"])), text=f"Open precedent: {v['label']} {v['value']:.2f}")
 
+    st.divider()
+    defaults_view.defaults_section(row)
     st.divider()
     st.markdown("**Nearest clauses, per spec**")
     per_spec: dict[str, list] = {}

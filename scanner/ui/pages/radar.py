@@ -156,8 +156,9 @@ st.subheader("Radar")
 left, right = st.columns([5, 2], gap="large")
 with right:
     rings = st.radio(
-        "Rings", ["score", "status"], key="radar_rings",
-        help="Sectors are the open precedent domains; rings are score bands or triage status",
+        "Rings", ["score", "status", "cement"], key="radar_rings",
+        help="Sectors are the open precedent domains; rings are score bands, triage status, or the cement "
+        "state (wet, setting, set: how far vendors already share the same stated defaults)",
     )
     st.caption(
         "Each sector is an open precedent domain from the inertia essay, and each dot an "
