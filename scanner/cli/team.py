@@ -8,11 +8,11 @@ from typing import Any
 
 import scanner
 from scanner import settings, store
+from scanner.cli import meeting
 from scanner.cli._common import _db, _out, _Parser, _say
 from scanner.embed import default_embedder
 from scanner.errors import BadInput
 from scanner.scanning import grouping
-from scanner.cli import meeting
 from scanner.team import reviews, triage
 
 

@@ -22,6 +22,7 @@ import httpx
 from scanner.errors import BadInput
 from scanner.scanning.editions import diff, previous_edition, resolve_edition
 from scanner.sources.safety import safe_link
+from scanner.team.reviews import due_reviews
 from scanner.views import report
 
 WEBHOOK_ENV = "WETCEMENT_WEBHOOK_URL"
@@ -44,6 +45,7 @@ class AlertResult:
     error: str | None = None
     webhook: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -56,6 +58,7 @@ class AlertResult:
             "status_code": self.status_code,
             "error": self.error,
             "webhook": self.webhook,
+            "reviews": [{"id": r["id"], "label": r["label"], "reasons": r["reasons"]} for r in self.reviews],
         }
 
 
@@ -194,6 +197,23 @@ def build_payload(
     return {"text": _mrkdwn(summary), "blocks": blocks[:50]}
 
 
+def review_blocks(due: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The section of decisions whose review is due (`scanner.team.reviews.due_reviews`): the
+    review date came, or a reopening condition fired, and nobody snoozed it."""
+    if not due:
+        return []
+    lines = [f"*Reviews due ({len(due)})*"]
+    for d in due[:MAX_LINES]:
+        reasons = "; ".join(d["reasons"])
+        lines.append(f"• {_mrkdwn(d['label'])} ({d['id']}) — {_mrkdwn(reasons)}")
+    if len(due) > MAX_LINES:
+        lines.append(f"…and {len(due) - MAX_LINES} more")
+    text = "\n".join(lines)
+    if len(text) > SECTION_LIMIT:
+        text = text[: SECTION_LIMIT - 1] + "…"
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+
+
 def alert(
     con: Any,
     webhook_url: str,
@@ -212,9 +232,11 @@ def alert(
     url = check_webhook_url(webhook_url)
     day, before, entered, moved = changes(con, top_n=top_n, min_move=min_move, edition=edition)
     payload = build_payload(day, before, entered, moved, top_n=top_n, min_move=min_move)
+    due = due_reviews(con)
+    payload["blocks"] = (payload["blocks"] + review_blocks(due))[:50]
     result = AlertResult(ok=True, sent=False, edition=day, previous_edition=before, entered=entered,
-                         moved=moved, webhook=redact(url), payload=payload)
-    if not entered and not moved and not post_empty:
+                         moved=moved, webhook=redact(url), payload=payload, reviews=due)
+    if not entered and not moved and not due and not post_empty:
         return result
     sender = post or httpx.post
     try:
