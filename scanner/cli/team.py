@@ -19,7 +19,7 @@ from scanner.team import reviews, triage
 def cmd_triage(args: argparse.Namespace) -> None:
     review_args = (args.review_by, args.reopen_when, args.snooze)
     if args.status is None and args.owner is None and args.note is None and all(a is None for a in review_args):
-        raise BadInput("triage needs --status, --owner, --note, --review-by, --reopen-when or --snooze")
+        raise BadInput("triage needs --status, --owner or --note (or --review-by, --reopen-when, --snooze)")
     if args.review_by is not None:
         reviews.parse_day(args.review_by)  # bad input stops here, before anything is written
     if args.reopen_when is not None:
