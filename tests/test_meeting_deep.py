@@ -186,6 +186,9 @@ def test_review_date_makes_it_due_and_a_snooze_hides_it_until_then(con) -> None:
     for bad in (0, today.isoformat(), "soon"):
         with pytest.raises(BadInput):
             reviews.snooze(con, cid, bad)
+    logged = [d["new"] for d in triage.recent_decisions(con) if d["id"] == cid and d["field"] == "review"]
+    assert logged[0] == f"snoozed until {(today + timedelta(days=7)).isoformat()}"
+    assert logged[1] == f"by {(today - timedelta(days=1)).isoformat()}; reopen when —"
     # a new decision starts afresh: the snooze belonged to the old one
     reviews.set_review(con, cid, due=today - timedelta(days=1))
     assert reviews.review_state(con, cid)["is_due"]

@@ -117,11 +117,19 @@ def set_review(
     new_due = (old[2] if old else None) if due is KEEP else parse_day(due)
     new_conditions = (list(old[3] or []) if old else []) if conditions is KEEP else parse_conditions(conditions)
     coverage, lvl, orgs = snapshot(con, cid)
+    now, who = _now(), clean_text(by or "", 120) or None
     con.execute(
         "INSERT INTO reviews VALUES (?, ?, 'set', ?, ?, NULL, ?, ?, ?, ?)",
-        [cid, _now(), new_due, new_conditions, coverage, lvl, orgs, clean_text(by or "", 120) or None],
+        [cid, now, new_due, new_conditions, coverage, lvl, orgs, who],
     )
+    before = _summary(old[2], list(old[3] or [])) if old else None
+    con.execute("INSERT INTO triage_log VALUES (?, ?, 'review', ?, ?, ?)",
+                [cid, now, before, _summary(new_due, new_conditions), who])  # in the decisions log
     return review_state(con, cid)
+
+
+def _summary(due: date | None, conditions: list[str]) -> str:
+    return f"by {due.isoformat() if due else '—'}; reopen when {', '.join(conditions) or '—'}"
 
 
 def snooze(con: Any, cid: str, until: date | str | int, *, by: str | None = None) -> dict[str, Any]:
@@ -138,10 +146,10 @@ def snooze(con: Any, cid: str, until: date | str | int, *, by: str | None = None
         day = parse_day(until, "--snooze")
     if day is None or day <= today():
         raise BadInput("snooze until a day after today (YYYY-MM-DD), or for a number of days")
-    con.execute(
-        "INSERT INTO reviews VALUES (?, ?, 'snooze', NULL, NULL, ?, NULL, NULL, NULL, ?)",
-        [cid, _now(), day, clean_text(by or "", 120) or None],
-    )
+    now, who = _now(), clean_text(by or "", 120) or None
+    con.execute("INSERT INTO reviews VALUES (?, ?, 'snooze', NULL, NULL, ?, NULL, NULL, NULL, ?)", [cid, now, day, who])
+    con.execute("INSERT INTO triage_log VALUES (?, ?, 'review', NULL, ?, ?)",
+                [cid, now, f"snoozed until {day.isoformat()}", who])
     return review_state(con, cid)
 
 

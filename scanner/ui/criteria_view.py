@@ -25,7 +25,8 @@ def draft_name(draft: int | None, latest: int | None = None) -> str:
 
 def spread_figure(per_criterion: list[dict[str, Any]]) -> go.Figure:
     """One row per criterion (`criteria.spread`'s output): a bar from the lowest to the highest
-    score, a dot per rater (hover: who), and a diamond at the mean. Unrated criteria keep their
+    score, a diamond at the mean, and a dot per score given (hover: who gave it; people who gave
+    the same score share a bigger dot). Unrated criteria keep their
     row, empty, so every figure has the same rows."""
     names = [c["name"] for c in per_criterion]
     fig = go.Figure()
@@ -35,24 +36,28 @@ def spread_figure(per_criterion: list[dict[str, Any]]) -> go.Figure:
         base=[c["min"] - (0.04 if c["spread"] == 0 else 0) for c in rated],
         orientation="h", marker_color=_RANGE, name="lowest to highest", hoverinfo="skip", width=0.5,
     ))
-    ys, xs, who = [], [], []
-    for c in rated:
-        for person, score in c["scores"].items():
-            ys.append(c["name"])
-            xs.append(score)
-            who.append(person)
-    fig.add_trace(go.Scatter(
-        y=ys, x=xs, mode="markers", name="a rater's score", customdata=who,
-        marker=dict(size=11, color=_DOT, opacity=0.75, line=dict(width=1, color="white")),
-        hovertemplate="%{customdata}: %{x}<extra>%{y}</extra>",
-    ))
     fig.add_trace(go.Scatter(
         y=[c["name"] for c in rated], x=[c["mean"] for c in rated], mode="markers", name="mean",
         marker=dict(symbol="diamond", size=9, color=_MEAN), hovertemplate="mean %{x:.2f}<extra>%{y}</extra>",
     ))
+    ys, xs, who, sizes = [], [], [], []
+    for c in rated:  # people who gave the same score share one dot, bigger for more of them
+        same: dict[int, list[str]] = {}
+        for person, score in c["scores"].items():
+            same.setdefault(score, []).append(person)
+        for score, people in sorted(same.items()):
+            ys.append(c["name"])
+            xs.append(score)
+            who.append(", ".join(people))
+            sizes.append(10 + 4 * (len(people) - 1))
+    fig.add_trace(go.Scatter(
+        y=ys, x=xs, mode="markers", name="raters' scores (bigger: more raters)", customdata=who,
+        marker=dict(size=sizes, color=_DOT, opacity=0.7, line=dict(width=1, color="white")),
+        hovertemplate="%{customdata}: %{x}<extra>%{y}</extra>",
+    ))
     fig.update_layout(
-        height=70 + 30 * len(names), margin=dict(l=10, r=10, t=10, b=30), font=dict(size=13),
-        legend=dict(orientation="h", y=-0.12), plot_bgcolor="white", bargap=0.4,
+        height=90 + 30 * len(names), margin=dict(l=10, r=10, t=30, b=40), font=dict(size=13),
+        legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0), plot_bgcolor="white", bargap=0.4,
         xaxis=dict(range=[0.5, 5.5], dtick=1, title="score (1 poorly … 5 very well)", gridcolor="#eeeeee"),
         yaxis=dict(categoryorder="array", categoryarray=list(reversed(names)), type="category"),
     )

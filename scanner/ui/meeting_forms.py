@@ -91,16 +91,18 @@ def checklist_form(cid: str, items: list[dict[str, Any]], history: list[dict[str
         seed("checklist", (cid, tuple((i["item"], i["done"]) for i in items)),
              {f"check_{i['item']}": i["done"] for i in items})
     with st.container(key="checklist_items"):
-        for i in items:
+        cols = st.columns(2, gap="medium")
+        for n, i in enumerate(items):
             step = checklist.BY_ID[i["item"]]
             who = (f"{'ticked' if i['done'] else 'unticked'} by {i['by'] or 'anonymous'}, {i['at']}"
                    if i["at"] else "not ticked yet")
-            if writable:
-                st.checkbox(f"**{step.name}** · {step.explanation}", key=f"check_{i['item']}",
-                            on_change=_tick, args=(cid, i["item"]))
-            else:
-                st.markdown(f"{'☑' if i['done'] else '☐'} **{step.name}** · {step.explanation}")
-            st.caption(md_text(who))
+            with cols[n % 2]:
+                if writable:
+                    st.checkbox(f"**{step.name}** · {step.explanation}", key=f"check_{i['item']}",
+                                on_change=_tick, args=(cid, i["item"]))
+                else:
+                    st.markdown(f"{'☑' if i['done'] else '☐'} **{step.name}** · {step.explanation}")
+                st.caption(md_text(who))
     if history:
         with st.expander(f"Checklist history ({len(history)})"):
             st.dataframe([{**h, "done": "ticked" if h["done"] else "unticked"} for h in history],
