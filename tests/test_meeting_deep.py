@@ -344,3 +344,17 @@ def test_cli_rate_checklist_triage_review_and_reviews(demo_db: Path, capsys) -> 
         assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, bad
     code, out, _ = run(capsys, "rate", cid, "--format", "json", *db)
     assert len(json.loads(out)["ratings"]) == 2  # the refused writes wrote nothing
+
+
+def test_a_merge_moves_ratings_with_their_drafts_and_the_ticks(con) -> None:
+    from scanner.embed import HashingEmbedder
+    from scanner.scanning.grouping import merge
+
+    survivor, absorbed = [c["id"] for c in report.candidates(con, with_items=False)[:2]]
+    v = triage.save_draft(con, absorbed, "The model says so.", author="ana")
+    criteria.rate(con, absorbed, "executable", 4, by="ana")
+    checklist.tick(con, absorbed, "evaluations", True, by="ana")
+    merge(con, survivor, absorbed, HashingEmbedder().name)
+    assert [(r["draft"], r["score"]) for r in criteria.ratings(con, survivor)] == [(v + 1000, 4)]
+    assert [d["version"] for d in triage.drafts(con, survivor)] == [v + 1000]
+    assert {s["item"] for s in checklist.checklist(con, survivor) if s["done"]} == {"evaluations"}
