@@ -195,7 +195,7 @@ def test_json_has_candidates_items_evidence_and_notes(demo: Demo, tmp_path: Path
 def test_xlsx_sheets_styles_links_and_inert_formulas(demo: Demo, tmp_path: Path) -> None:
     _export(demo, "xlsx", tmp_path / "out.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "out.xlsx")
-    assert wb.sheetnames == ["candidates", "items", "evidence", "triage history"]
+    assert wb.sheetnames == ["candidates", "items", "evidence", "triage history", "ratings", "checklist"]
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2"
         assert all(c.font.b and c.fill.fill_type == "solid" for c in ws[1])

@@ -14,7 +14,7 @@ from scanner.errors import BadInput
 from scanner.judge.rank import COMPONENTS, DEFAULT_WEIGHTS
 from scanner.store.settings import read_setting as get_setting
 from scanner.store.settings import write_setting as set_setting
-from scanner.team import triage
+from scanner.team import criteria, triage
 from scanner.views import report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,11 +133,12 @@ def test_sources_week_buckets_and_last_fetch(con) -> None:
 def test_candidate_reads_one_affordance_with_its_items_and_evidence(con) -> None:
     cid = top_ids(con, 1)[0]
     triage.set_triage(con, cid, status="drafting", note="Draft it")
-    triage.rate(con, cid, "usefulness", 4)
+    criteria.rate(con, cid, "checkable", 4, by="ana")
     c = report.candidate(con, cid)
     assert c is not None and c["id"] == cid and c["merged_into"] is None
     assert c["status"] == "drafting" and c["notes"][-1]["text"] == "Draft it"
-    assert c["ratings"] == {"usefulness": 4} and [h["field"] for h in c["history"]] == ["status"]
+    assert [(r["by"], r["criterion"], r["score"], r["draft"]) for r in c["ratings"]] == [("ana", "checkable", 4, None)]
+    assert [h["field"] for h in c["history"]] == ["status"]
     n = con.execute("SELECT count(*) FROM assignments WHERE candidate_id = ?", [cid]).fetchone()[0]
     assert len(c["items"]) == n > 0
     assert all(i["evidence"] in ("primary", "secondary") for i in c["items"])

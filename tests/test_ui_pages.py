@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from scanner import store
 from scanner.judge.rank import DEFAULT_WEIGHTS
 from scanner.store.settings import read_setting as get_setting
-from scanner.team import triage
+from scanner.team import checklist, criteria, triage
 from scanner.views.report import candidates
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,21 +149,22 @@ def test_a_note_written_elsewhere_shows_on_the_next_rerun(db: Path, top: list[di
 def test_candidate_ratings_checklist_draft_and_label(db: Path, top: list[dict]) -> None:
     cid = top[0]["id"]
     at = open_page("candidate", id=cid)
-    at.slider(key="rate_usefulness").set_value(4)
-    at.checkbox(key="ready_evaluations").check()
-    at.button(key="criteria_save").click().run()
+    at.text_input(key="author_name").input("ana").run()
+    at.slider(key="rate_checkable").set_value(4)
+    at.button(key="rating_save").click().run()
+    at.checkbox(key="check_evaluations").check().run()
     at.text_area(key="draft_text").input("The model asks before it remembers.")
     at.button(key="draft_save").click().run()
     at.text_input(key="label_text").input("Coding agents in the terminal")
     at.button(key="label_save").click().run()
     assert not at.exception
     with store.session(db) as con:
-        assert triage.ratings(con, cid)["usefulness"] == 4
-        assert triage.ratings(con, cid)["evaluations"] == 1
+        assert [(r["by"], r["criterion"], r["score"]) for r in criteria.ratings(con, cid)] == [("ana", "checkable", 4)]
+        assert {s["item"]: s["by"] for s in checklist.checklist(con, cid) if s["done"]} == {"evaluations": "ana"}
         assert triage.drafts(con, cid)[-1]["text"] == "The model asks before it remembers."
         label = con.execute("SELECT label, label_locked FROM candidates WHERE id = ?", [cid]).fetchone()
     assert label == ("Coding agents in the terminal", True)
-    assert at.slider(key="rate_usefulness").value == 4
+    assert at.checkbox(key="check_evaluations").value is True
     assert at.text_area(key="draft_text").value == "The model asks before it remembers."
     assert any("Version 1" in e.label for e in at.expander)
 

@@ -8,20 +8,43 @@ from typing import Any
 
 import scanner
 from scanner import settings, store
+from scanner.cli import meeting
 from scanner.cli._common import _db, _out, _Parser, _say
 from scanner.embed import default_embedder
 from scanner.errors import BadInput
 from scanner.scanning import grouping
-from scanner.team import triage
+from scanner.team import reviews, triage
 
 
 def cmd_triage(args: argparse.Namespace) -> None:
-    if args.status is None and args.owner is None and args.note is None:
-        raise BadInput("triage needs --status, --owner or --note")
+    review_args = (args.review_by, args.reopen_when, args.snooze)
+    if args.status is None and args.owner is None and args.note is None and all(a is None for a in review_args):
+        raise BadInput("triage needs --status, --owner or --note (or --review-by, --reopen-when, --snooze)")
+    if args.review_by is not None:
+        reviews.parse_day(args.review_by)  # bad input stops here, before anything is written
+    if args.reopen_when is not None:
+        reviews.parse_conditions(args.reopen_when)
     with store.session(_db(args)) as con:
         cid = scanner.triage(con, args.id, status=args.status, owner=args.owner, note=args.note, author=args.author)
-        state = triage.triage_state(con, cid)
-    _out(args, {"id": cid, **state}, lambda s: f"{s['id']}: {s['status']}, owner {s['owner'] or '-'}, {len(s['notes'])} note(s)")
+        if args.review_by is not None or args.reopen_when is not None:
+            reviews.set_review(
+                con, cid, by=args.author,
+                due=reviews.KEEP if args.review_by is None else args.review_by,
+                conditions=reviews.KEEP if args.reopen_when is None else args.reopen_when,
+            )
+        if args.snooze is not None:
+            reviews.snooze(con, cid, args.snooze, by=args.author)
+        state = {**triage.triage_state(con, cid), "review": reviews.review_state(con, cid)}
+    _out(args, {"id": cid, **state}, _triage_line)
+
+
+def _triage_line(s: dict[str, Any]) -> str:
+    r = s["review"]
+    line = f"{s['id']}: {s['status']}, owner {s['owner'] or '-'}, {len(s['notes'])} note(s)"
+    if r["due"] or r["conditions"]:
+        line += f"; review by {r['due'] or '-'}, reopen when {', '.join(r['conditions']) or '-'}"
+        line += " (due now)" if r["is_due"] else (f" (snoozed until {r['snoozed_until']})" if r["snoozed_until"] else "")
+    return line
 
 
 def cmd_affordance(args: argparse.Namespace) -> None:
@@ -63,6 +86,10 @@ def register(sub: Any, add: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--owner")
     p.add_argument("--note")
     p.add_argument("--author")
+    p.add_argument("--review-by", help="review the decision by this day (YYYY-MM-DD; none clears it)")
+    p.add_argument("--reopen-when", action="append",
+                   help=f"reopen when: {', '.join(reviews.CONDITIONS)} (repeat, or a comma list; none clears them)")
+    p.add_argument("--snooze", help="hide a due review for N days, or until YYYY-MM-DD")
 
     p = add("affordance", cmd_affordance, "merge, split, move items, relabel")
     asub = p.add_subparsers(dest="aff_command", required=True, parser_class=_Parser)
@@ -81,3 +108,5 @@ def register(sub: Any, add: Any, common: argparse.ArgumentParser) -> None:
 
     p = add("weights", cmd_weights, "show or set the score's weights (name=value ...)")
     p.add_argument("pairs", nargs="*")
+
+    meeting.register(sub, add, common)  # rate, checklist, reviews: the meeting's deeper record

@@ -150,8 +150,8 @@ def _recompute(con: Any, cid: str, model: str) -> None:
 
 
 def merge(con: Any, survivor: str, absorbed: str, model: str, *, author: str | None = None) -> None:
-    """Fold ``absorbed`` into ``survivor``: items, notes, triage history and drafts move; the log
-    names ``author`` when given."""
+    """Fold ``absorbed`` into ``survivor``: items, notes, triage history, drafts, their ratings and
+    checklist ticks move; the log names ``author`` when given."""
     if survivor == absorbed:
         raise BadInput("cannot merge an affordance into itself")
     _live(con, survivor)
@@ -163,6 +163,8 @@ def merge(con: Any, survivor: str, absorbed: str, model: str, *, author: str | N
         "UPDATE drafts SET candidate_id = ?, version = version + 1000 WHERE candidate_id = ?",
         [survivor, absorbed],
     )
+    con.execute("UPDATE ratings SET candidate_id = ?, draft = draft + 1000 WHERE candidate_id = ?", [survivor, absorbed])
+    con.execute("UPDATE checklist_events SET candidate_id = ? WHERE candidate_id = ?", [survivor, absorbed])
     con.execute("UPDATE candidates SET merged_into = ?, centroid = NULL WHERE id = ?", [survivor, absorbed])
     _log(con, "merge", survivor, absorbed, {"by": author} if author else {})
     _recompute(con, survivor, model)

@@ -383,8 +383,66 @@ def from_9_to_10(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def from_10_to_11(con: duckdb.DuckDBPyConnection) -> None:
+    """The meeting, deeper: ratings per person, per draft and per criterion, kept as history
+    (the four-family ratings move over, unsigned and about no draft); the transition checklist
+    as tick and untick events (the five readiness boxes move over); review dates and
+    conditions, with what the affordance looked like when they were set, and snoozes."""
+    con.execute(
+        """
+        CREATE TABLE criterion_ratings (
+            candidate_id TEXT NOT NULL,
+            draft INTEGER,
+            criterion TEXT NOT NULL,
+            score INTEGER NOT NULL,
+            author TEXT,
+            rated_at TIMESTAMP NOT NULL
+        )"""
+    )
+    con.execute(
+        """
+        CREATE TABLE checklist_events (
+            candidate_id TEXT NOT NULL,
+            item TEXT NOT NULL,
+            done BOOLEAN NOT NULL,
+            author TEXT,
+            ticked_at TIMESTAMP NOT NULL
+        )"""
+    )
+    con.execute(
+        """
+        CREATE TABLE reviews (
+            candidate_id TEXT NOT NULL,
+            set_at TIMESTAMP NOT NULL,
+            kind TEXT NOT NULL,
+            due DATE,
+            conditions TEXT[],
+            snoozed_until DATE,
+            coverage DOUBLE,
+            coverage_level TEXT,
+            orgs TEXT[],
+            author TEXT
+        )"""
+    )
+    readiness = ("alternate_text", "stakeholder_input", "finetuning_data", "evaluations", "internal_deployment")
+    marks = ", ".join("?" for _ in readiness)
+    con.execute(
+        "INSERT INTO checklist_events SELECT candidate_id, criterion, TRUE, NULL, rated_at FROM ratings "
+        f"WHERE criterion IN ({marks}) AND value > 0",
+        list(readiness),
+    )
+    con.execute(
+        "INSERT INTO criterion_ratings SELECT candidate_id, NULL, criterion, value, NULL, rated_at FROM ratings "
+        f"WHERE criterion NOT IN ({marks}) AND value > 0",
+        list(readiness),
+    )
+    con.execute("DROP TABLE ratings")
+    con.execute("ALTER TABLE criterion_ratings RENAME TO ratings")
+
+
 MIGRATIONS: list[Migration] = [
     from_0_to_1, from_1_to_2, from_2_to_3, from_3_to_4, from_4_to_5,
     from_5_to_6, from_6_to_7, from_7_to_8, from_8_to_9, from_9_to_10,
+    from_10_to_11,
 ]
 LATEST = len(MIGRATIONS)

@@ -23,6 +23,7 @@ from scanner.errors import BadInput
 from scanner.scanning.editions import diff, previous_edition, resolve_edition
 from scanner.sources.safety import safe_link
 from scanner.specs.changes import changes_for_edition
+from scanner.team.reviews import due_reviews
 from scanner.views import report
 
 WEBHOOK_ENV = "WETCEMENT_WEBHOOK_URL"
@@ -46,6 +47,7 @@ class AlertResult:
     webhook: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
     spec_changes: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,7 @@ class AlertResult:
             "error": self.error,
             "webhook": self.webhook,
             "spec_changes": self.spec_changes,
+            "reviews": [{"id": r["id"], "label": r["label"], "reasons": r["reasons"]} for r in self.reviews],
         }
 
 
@@ -197,6 +200,23 @@ def build_payload(
     return {"text": _mrkdwn(summary), "blocks": blocks[:50]}
 
 
+def review_blocks(due: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The section of decisions whose review is due (`scanner.team.reviews.due_reviews`): the
+    review date came, or a reopening condition fired, and nobody snoozed it."""
+    if not due:
+        return []
+    lines = [f"*Reviews due ({len(due)})*"]
+    for d in due[:MAX_LINES]:
+        reasons = "; ".join(d["reasons"])
+        lines.append(f"• {_mrkdwn(d['label'])} ({d['id']}) — {_mrkdwn(reasons)}")
+    if len(due) > MAX_LINES:
+        lines.append(f"…and {len(due) - MAX_LINES} more")
+    text = "\n".join(lines)
+    if len(text) > SECTION_LIMIT:
+        text = text[: SECTION_LIMIT - 1] + "…"
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+
+
 def alert(
     con: Any,
     webhook_url: str,
@@ -217,9 +237,11 @@ def alert(
     payload = build_payload(day, before, entered, moved, top_n=top_n, min_move=min_move)
     specs = changes_for_edition(con, day, before)
     payload = with_spec_changes(payload, specs)
+    due = due_reviews(con)
+    payload["blocks"] = (payload["blocks"] + review_blocks(due))[:50]
     result = AlertResult(ok=True, sent=False, edition=day, previous_edition=before, entered=entered,
-                         moved=moved, webhook=redact(url), payload=payload, spec_changes=specs)
-    if not entered and not moved and not specs and not post_empty:
+                         moved=moved, webhook=redact(url), payload=payload, spec_changes=specs, reviews=due)
+    if not entered and not moved and not specs and not due and not post_empty:
         return result
     sender = post or httpx.post
     try:

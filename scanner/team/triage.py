@@ -1,4 +1,5 @@
-"""The meeting's decisions: status, owner, dated notes, ratings, drafts — all logged."""
+"""The meeting's decisions: status, owner, dated notes, drafts — all logged (ratings, the
+transition checklist and review triggers: `scanner.team.criteria`, `checklist`, `reviews`)."""
 
 from __future__ import annotations
 
@@ -10,26 +11,6 @@ from scanner.sources.normalise import plain_text
 
 STATUSES = ("new", "watching", "drafting", "covered", "dismissed")
 MAX_NOTE = 20_000
-
-# The first essay's four families of reasons for writing a quality into a spec
-# (shared/seeds/000), as a rating form in our own words. 0 = not rated, 1..5.
-CRITERIA = {
-    "usefulness": "Would a default here make models more predictable and more useful, now and in likely futures?",
-    "evaluability": "Would writing it down let outsiders check the model and hold the company to it?",
-    "coordination": "Would a public default help the field converge on a good standard?",
-    "trainability": "Can a model be trained to do this well, without bad side effects?",
-}
-
-# The second essay's transition infrastructure (shared/seeds/002): what makes a default
-# changeable later.
-READINESS = {
-    "alternate_text": "Alternate spec text drafted",
-    "stakeholder_input": "Stakeholder input gathered",
-    "finetuning_data": "Fine-tuning data prepared",
-    "evaluations": "Evaluations ready",
-    "internal_deployment": "Tried in internal deployment",
-}
-
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
@@ -86,18 +67,6 @@ def set_triage(
     return cid
 
 
-def rate(con: Any, cid: str, criterion: str, value: int) -> None:
-    if criterion not in CRITERIA and criterion not in READINESS:
-        raise BadInput(f"unknown criterion {criterion!r}")
-    if not 0 <= value <= 5:
-        raise BadInput("a rating is between 0 and 5")
-    cid = _exists(con, cid)
-    con.execute(
-        "INSERT INTO ratings VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value, rated_at = excluded.rated_at",
-        [cid, criterion, value, _now()],
-    )
-
-
 def save_draft(con: Any, cid: str, text: str, author: str | None = None) -> int:
     cid = _exists(con, cid)
     text = text.strip()
@@ -128,10 +97,6 @@ def history(con: Any, cid: str) -> list[dict[str, Any]]:
             "SELECT changed_at, field, old, new, author FROM triage_log WHERE candidate_id = ? ORDER BY changed_at", [cid]
         ).fetchall()
     ]
-
-
-def ratings(con: Any, cid: str) -> dict[str, int]:
-    return dict(con.execute("SELECT criterion, value FROM ratings WHERE candidate_id = ?", [cid]).fetchall())
 
 
 def drafts(con: Any, cid: str) -> list[dict[str, Any]]:

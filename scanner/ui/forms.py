@@ -1,4 +1,5 @@
-"""The Candidate page's forms: triage, criteria and readiness, draft clause, label and merge.
+"""The Candidate page's forms: triage, draft clause, label and merge (criteria, checklist and
+review: `scanner.ui.meeting_forms`).
 
 Each save is a widget callback that makes one library call in its own write session
 (:func:`scanner.ui.widgets.write_action`), so the next rerun already reads the new state.
@@ -19,11 +20,8 @@ from scanner.scanning.verdicts import set_coverage_verdict
 from scanner.team import triage
 from scanner.ui import access, resources
 from scanner.ui.widgets import (
-    CRITERIA_ESSAY,
     EVIDENCE_HELP,
-    INERTIA_ESSAY,
     clause_lines,
-    essay_link,
     flash,
     md_text,
     reporting_errors,
@@ -76,42 +74,6 @@ def notes_history(state: dict[str, Any], history: list[dict[str, Any]]) -> None:
     if history:
         with st.expander(f"Status and owner changes ({len(history)})"):
             st.dataframe(history, hide_index=True, key="triage_history")
-
-
-def criteria_form(cid: str, ratings: dict[str, int]) -> None:
-    if not access.can_write():
-        st.caption(", ".join(f"{k} {ratings[k]}" for k in triage.CRITERIA if ratings.get(k)) or "Not rated yet.")
-        return
-    seeds = {f"rate_{k}": int(ratings.get(k, 0)) for k in triage.CRITERIA}
-    seeds |= {f"ready_{k}": bool(ratings.get(k, 0)) for k in triage.READINESS}
-    seed("criteria", (cid, tuple(sorted(ratings.items()))), seeds)
-
-    def save() -> None:
-        s = st.session_state
-        with reporting_errors():
-            with resources.writing() as con:
-                for k in triage.CRITERIA:
-                    triage.rate(con, cid, k, int(s[f"rate_{k}"]))
-                for k in triage.READINESS:
-                    triage.rate(con, cid, k, 1 if s[f"ready_{k}"] else 0)
-            flash("Ratings and checklist saved.")
-
-    with st.form("criteria_form"):
-        left, right = st.columns(2)
-        with left:
-            st.markdown("**Should a default go into the spec?**")
-            st.caption(
-                f"Four families of reasons, after {essay_link(CRITERIA_ESSAY)}. "
-                "0 = not rated, 5 = strongly."
-            )
-            for k, question in triage.CRITERIA.items():
-                st.slider(f"**{k.capitalize()}** · {question}", 0, 5, key=f"rate_{k}")
-        with right:
-            st.markdown("**Can we change the default later?**")
-            st.caption(f"The transition checklist, after {essay_link(INERTIA_ESSAY)}.")
-            for k, text in triage.READINESS.items():
-                st.checkbox(text, key=f"ready_{k}")
-        st.form_submit_button("Save ratings and checklist", key="criteria_save", on_click=save)
 
 
 def draft_form(cid: str, drafts: list[dict[str, Any]], db: tuple[str, tuple[Any, ...]] | None = None) -> None:

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from scanner.sources.safety import safe_link
+from scanner.views._export_meeting import meeting_lines
 from scanner.views._export_rows import (
     _CONTROL,
     _MD_SPECIAL,
@@ -66,6 +67,7 @@ def _md_entry(c: dict[str, Any], seen: set[str], with_note: bool = False) -> lis
         f"  - Why: {_md(c.get('explanation'))}",
         f"  - Nearest clause: {_clause_md(c)}",
     ]
+    lines += [f"  - {_md(line)}" for line in meeting_lines(c)]
     note = last_note(c)
     if note and with_note:
         lines.append(f"  - Last note ({_md(note.get('at'))}, {_md(note.get('author') or 'anonymous')}): {_md(note.get('text'))}")
@@ -165,6 +167,7 @@ def to_html(data: ExportData) -> str:
                         for i in (c.get("items") or [])[:5])
         note = last_note(c)
         note_html = f'<div class="clause">Last note: {_e(note.get("text"))}</div>' if note else ""
+        note_html += "".join(f'<div class="clause">{_e(line)}</div>' for line in meeting_lines(c))
         rows.append(
             f'<tr id="{_e(c["id"])}" data-rank="{_e(c["rank"])}" data-score="{_e(c.get("score"))}">'
             f'<td class="num">{_e(c["rank"])}</td><td class="num">{_e(_move(c))}</td>'
@@ -243,5 +246,6 @@ def to_atom(data: ExportData) -> bytes:
         ]
         if note:
             lines.append(f"Last note ({note.get('at')}): {note.get('text')}")
+        lines += meeting_lines(c)
         sub(entry, "content", "\n".join(lines), type="text")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"

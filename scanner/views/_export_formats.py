@@ -38,6 +38,12 @@ from scanner.views._export_documents import (
     to_html,
     to_markdown,
 )
+from scanner.views._export_meeting import (
+    CHECKLIST_COLUMNS,
+    RATING_COLUMNS,
+    checklist_rows,
+    rating_rows,
+)
 from scanner.views._export_rows import (
     ASSESS_MIN_SCORE,
     CANDIDATE_COLUMNS,
@@ -165,6 +171,8 @@ def to_xlsx(data: ExportData) -> bytes:
         for h in data.history.get(c["id"], [])
     ]
     _sheet(wb.create_sheet("triage history"), hist_cols, hist_rows, set())
+    _sheet(wb.create_sheet("ratings"), RATING_COLUMNS, rating_rows(data.candidates), set())
+    _sheet(wb.create_sheet("checklist"), CHECKLIST_COLUMNS, checklist_rows(data.candidates), set())
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -9,6 +9,7 @@ from typing import Any
 
 from scanner.judge.rank import COMPONENTS  # one list of the score's parts
 from scanner.sources.safety import safe_link
+from scanner.views._export_meeting import meeting_columns
 
 WATCHLIST = ("watching", "drafting")
 OPEN = ("new", "watching")
@@ -106,6 +107,7 @@ def candidate_row(c: dict[str, Any]) -> dict[str, Any]:
         "evidence_section": ev.get("section"),
         "evidence_similarity": ev.get("similarity"),
         "evidence_link": safe_link(ev.get("link")),
+        **meeting_columns(c),
         "edition": c.get("edition"),
     }
 

@@ -12,7 +12,8 @@ from scanner.judge.coverage import level
 from scanner.scanning.editions import parse_day, previous_edition, ranks, resolve_edition, trend
 from scanner.scanning.stated_defaults import defaults_json
 from scanner.sources.safety import safe_link
-from scanner.team.triage import drafts, history, ratings, triage_state
+from scanner.team.record import meeting_record
+from scanner.team.triage import drafts, history, triage_state
 from scanner.views.browse import latest_scope
 from scanner.views.history import with_history
 from scanner.views.item_record import ITEM_FROM, ITEM_SELECT, ItemRow, iso, item_dict
@@ -163,7 +164,7 @@ def _candidate_json(
         "orgs": orgs,
         "weekly": series,
         "first_movers": movers,
-        "ratings": ratings(con, cid),
+        **meeting_record(con, cid),
         "n_items": n_members,
         "n_orgs": len(orgs),
         "first_seen": detail.get("novelty", {}).get("first_seen"),
@@ -246,6 +247,7 @@ SELECT
     (SELECT count(*) FROM affordance_events),
     (SELECT count(*) FROM ratings),
     (SELECT max(rated_at) FROM ratings),
+    (SELECT count(*) FROM checklist_events) + (SELECT count(*) FROM reviews),
     (SELECT count(*) FROM drafts),
     (SELECT md5(coalesce(string_agg(key || '=' || value::VARCHAR, ';' ORDER BY key), '')) FROM settings),
     (SELECT count(*) FROM items),
@@ -390,7 +392,7 @@ def candidate(con: Any, cid: str) -> dict[str, Any] | None:
         "merged_into": head.merged_into,
         **triage_state(con, cid),
         "history": history(con, cid),
-        "ratings": ratings(con, cid),
+        **meeting_record(con, cid, full=True),
         "drafts": drafts(con, cid),
         "items": [CandidateItemRow._make(m).as_dict() for m in members],
         "ruled_out": [CandidateItemRow._make(m).as_dict() for m in ruled_out],

@@ -9,7 +9,16 @@ from __future__ import annotations
 import streamlit as st
 
 from scanner.taxonomy import CHANNEL_LABELS
-from scanner.ui import access, charts, defaults_view, forms, full_text, history, resources
+from scanner.ui import (
+    access,
+    charts,
+    defaults_view,
+    forms,
+    full_text,
+    history,
+    meeting_forms,
+    resources,
+)
 from scanner.ui.widgets import (
     candidate_link,
     clause_lines,
@@ -80,6 +89,7 @@ else:
 main, side = st.columns([3, 2], gap="large")
 with side:
     forms.triage_form(cid, extra)
+    meeting_forms.review_form(cid, extra["review"])
     forms.notes_history(extra, extra["history"])
 
 with main:
@@ -151,8 +161,10 @@ full_text.items_full_texts(db, extra["items"], key="candidate_full_text")
 forms.override_form(cid, extra["items"], extra["ruled_out"])
 
 st.divider()
-st.markdown("### Criteria and readiness")
-forms.criteria_form(cid, extra["ratings"])
+st.markdown("### Criteria, per draft and per person")
+meeting_forms.ratings_section(cid, extra["ratings"], extra["drafts"])
+st.markdown("### Transition checklist")
+meeting_forms.checklist_form(cid, extra["checklist"], extra["checklist_history"])
 
 st.markdown("### Draft clause")
 forms.draft_form(cid, extra["drafts"], db)

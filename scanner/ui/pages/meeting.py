@@ -8,6 +8,7 @@ import streamlit as st
 
 from scanner.ui import resources, spec_changes_view, visits
 from scanner.ui.downloads import export_buttons
+from scanner.ui.reviews_view import due_reviews_section
 from scanner.ui.widgets import (
     CRITERIA_ESSAY,
     candidate_link,
@@ -80,6 +81,8 @@ if watch:
         st.warning(f"{len(unowned)} watched affordance(s) have no owner.")
 else:
     st.caption("Nothing is being watched or drafted yet: set a status on the Candidate page.")
+
+due_reviews_section()  # decisions whose review date came or whose condition fired
 
 st.subheader("Decisions log")
 log = resources.decisions(*db, 40)
