@@ -3,8 +3,9 @@
     python bench/defaults_quality.py                      # pool and labels at their default paths
     python bench/defaults_quality.py --pool P --labels L --md bench/DEFAULTS.md --json out.json
 
-The pool (``$WETCEMENT_DEFAULTS_POOL``, else ``../scratch/defaults/pool.jsonl`` beside the
-repository) is 250 real items, one JSON line each: ``{url, feed, title, text}``. Its feeds were
+The pool is the labelled items themselves, read from ``../shared/realdata`` through the scanner's
+own ingest (title and summary, joined to the labels by link); ``--pool`` takes a JSON Lines file of
+``{url, feed, title, text}`` instead (the raters' scratch copy, or a test fixture). Its feeds were
 kept out of the development of ``scanner/judge/defaults.toml``: the patterns and prototypes were
 written on the demo and on the other real feeds only. The labels (``bench/data/defaults_labels.jsonl``)
 hold one line per item: ``{"url": ..., "defaults": [{"dimension", "value", "quote"}]}``.
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import time
@@ -35,7 +35,6 @@ sys.path.insert(0, str(ROOT))
 from scanner.judge.defaults import Found, extract_many, load_dimensions  # noqa: E402
 
 Unit = tuple[str, str, str]  # (url, dimension, value)
-DEFAULT_POOL = ROOT.parent / "scratch" / "defaults" / "pool.jsonl"
 DEFAULT_LABELS = ROOT / "bench" / "data" / "defaults_labels.jsonl"
 
 
@@ -53,6 +52,26 @@ def extract(pool: list[dict[str, Any]], vectors: Callable[[list[str]], Any]) -> 
     """Every pattern hit with its score (threshold 0: the cuts are applied afterwards)."""
     texts = [f"{r.get('title') or ''}. {r.get('text') or ''}" for r in pool]
     return extract_many(texts, vectors, load_dimensions(), threshold=-1.0)
+
+
+def realdata_pool(labels: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The labelled items as the scanner stores them (title and summary), from the real feeds."""
+    from _corpus import realdata_dir, stored_items  # noqa: PLC0415 — bench-only, and slow to import
+
+    realdata = realdata_dir()
+    if realdata is None:
+        raise SystemExit("../shared/realdata is not here: pass --pool FILE")
+    wanted = {r["url"]: r.get("feed", "") for r in labels}
+    pool, seen = [], set()
+    for it in stored_items(realdata, include_demo=False):
+        url = it["url"]
+        if url in wanted and url not in seen:
+            seen.add(url)
+            pool.append({"url": url, "feed": wanted[url], "title": it["title"], "text": it["summary"]})
+    missing = len(wanted) - len(seen)
+    if missing:
+        print(f"{missing} labelled link(s) not found in realdata; scored on the other {len(seen)}", file=sys.stderr)
+    return pool
 
 
 def prf(predicted: set[Unit], truth: set[Unit]) -> dict[str, Any]:
@@ -162,7 +181,7 @@ def real_vectors() -> Callable[[list[str]], Any]:
 
 def main(argv: Iterable[str] | None = None, vectors: Callable[[list[str]], Any] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pool", type=Path, default=Path(os.environ.get("WETCEMENT_DEFAULTS_POOL", DEFAULT_POOL)))
+    ap.add_argument("--pool", type=Path, default=None, help="default: the labelled items, read from realdata")
     ap.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
     ap.add_argument("--md", type=Path, default=ROOT / "bench" / "DEFAULTS.md")
     ap.add_argument("--json", type=Path, default=None)
@@ -170,9 +189,10 @@ def main(argv: Iterable[str] | None = None, vectors: Callable[[list[str]], Any] 
                     help="another pool scored against the same labels, reported in its own section")
     args = ap.parse_args(list(argv) if argv is not None else None)
     for what, path in (("pool", args.pool), ("labels", args.labels)):
-        if not path.exists():
+        if path is not None and not path.exists():
             raise SystemExit(f"{what} file {path} does not exist")
-    pool, labels = read_jsonl(args.pool), read_jsonl(args.labels)
+    labels = read_jsonl(args.labels)
+    pool = read_jsonl(args.pool) if args.pool else realdata_pool(labels)
     vectors = vectors or real_vectors()
     vectors(["warm up"])  # the model's load is not the extraction's time
     started = time.perf_counter()
@@ -180,7 +200,8 @@ def main(argv: Iterable[str] | None = None, vectors: Callable[[list[str]], Any] 
     seconds = time.perf_counter() - started
     result = score(pool, labels, found)
     result["seconds"] = round(seconds, 2)
-    text = markdown(result, seconds, f"{args.pool.name} × {args.labels.name}")
+    pool_name = args.pool.name if args.pool else "the labelled real items"
+    text = markdown(result, seconds, f"{pool_name} × {args.labels.name}")
     for extra in args.also:
         other = read_jsonl(extra)
         started = time.perf_counter()
