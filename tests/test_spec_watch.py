@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from scanner import store
+from scanner.progress import Step
 from scanner.scanning.pipeline import scan
 from scanner.sources import http
 from scanner.sources.ingest import ingest_paths
@@ -138,11 +139,12 @@ def test_a_redirect_into_a_private_network_is_refused(server: SpecServer, fresh_
     assert [r.status for r in watch.fetch_watched(fresh_db)] == ["new"]
     server.body, server.redirect_to = V2, server.url("/moved.md")
     seen = len(server.seen)
-    calls: list[tuple[int, int, str]] = []
-    [result] = watch.fetch_watched(fresh_db, progress=lambda *a: calls.append(a))
+    calls: list[Step] = []
+    [result] = watch.fetch_watched(fresh_db, progress=calls.append)
     assert result.status == "error" and "loopback address 127.0.0.1" in (result.error or "")
     assert server.paths()[seen:] == ["/spec.md"]  # the second hop was never sent
-    assert len(versions(fresh_db)) == 1 and calls == [(1, 1, "acme")]
+    assert len(versions(fresh_db)) == 1 and [(c.done, c.total) for c in calls] == [(1, 1)]
+    assert calls[0].message.startswith("spec acme: error")
 
 
 def test_a_bad_name_or_url_is_one_line_and_writes_nothing(fresh_db: Path) -> None:
