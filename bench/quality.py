@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train as T  # noqa: E402
 from _corpus import (  # noqa: E402
     AFFORDANCE_LABELS,
+    BENCH,
     COVERAGE_LABELS,
     GROUP_LABELS,
     Item,
@@ -360,6 +361,32 @@ def eval_coverage(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+# --- the reports beside this one --------------------------------------------------------------------
+
+SIDE_REPORTS = [
+    ("FULLTEXT.md", "bench/fulltext.py", "the filter with and without article full text"),
+    ("DEFAULTS.md", "bench/defaults_quality.py", "stated defaults against two raters"),
+    ("BACKTEST.md", "bench/backtest_bench.py", "lead time: the backtest on the demo and the real feeds"),
+]
+
+
+def side_reports() -> list[str]:
+    """The other benches' reports, each written by its own script, folded in here so that every
+    out-of-sample figure is in this one file (headings moved down a level)."""
+    lines: list[str] = []
+    for name, script, what in SIDE_REPORTS:
+        path = BENCH / name
+        if not path.is_file():
+            continue
+        lines += ["", f"## Beside this report: {what}", "",
+                  f"_From `{name}`, written by `python {script}`._", ""]
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# "):
+                continue  # the report's own title: the heading above replaces it
+            lines.append("#" + line if line.startswith("#") else line)
+    return lines
+
+
 # --- the command ------------------------------------------------------------------------------------
 
 
@@ -406,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
         emit(line)
     emit()
     emit(f"_Measured in {time.perf_counter() - started:.0f} s._")
+    for line in side_reports():
+        emit(line)
     if args.md:
         Path(args.md).write_text("\n".join(OUT) + "\n", encoding="utf-8")
     if args.json:
