@@ -307,5 +307,21 @@ def from_5_to_6(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [from_0_to_1, from_1_to_2, from_2_to_3, from_3_to_4, from_4_to_5, from_5_to_6]
+def from_6_to_7(con: duckdb.DuckDBPyConnection) -> None:
+    """Backtests: each replay's result (lead times, spec-version rows), kept for the dashboard."""
+    con.execute(
+        """
+        CREATE TABLE backtests (
+            run_at TIMESTAMP NOT NULL,
+            date_from DATE NOT NULL,
+            date_to DATE NOT NULL,
+            step INTEGER NOT NULL,
+            result JSON NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    from_0_to_1, from_1_to_2, from_2_to_3, from_3_to_4, from_4_to_5, from_5_to_6, from_6_to_7,
+]
 LATEST = len(MIGRATIONS)
