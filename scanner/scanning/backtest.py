@@ -83,10 +83,12 @@ def backtest(
     progress: Progress | None = None,
     embedder: Embedder | None = None,
     save: bool = True,
+    run_by: str | None = None,
 ) -> dict[str, Any]:
     """Replay the store's scans from ``start`` to ``end`` in a scratch copy; lead times and
     spec-version rows as a JSON-ready dict (see the module). ``progress(done, total, label)`` is
-    called after each replayed edition; ``save`` keeps the result in the store's ``backtests``."""
+    called after each replayed edition; ``save`` keeps the result in the store's ``backtests``,
+    signed ``run_by``."""
     started = time.perf_counter()
     days = replay_dates(start, end, step)
     path = store.resolve_path(db)
@@ -119,7 +121,7 @@ def backtest(
     }
     if save:
         with store.session(path) as con:
-            save_result(con, out)
+            save_result(con, out, run_by)
     return out
 
 
@@ -226,21 +228,21 @@ def _embed_clauses(con: Any, embedder: Embedder, versions: list[tuple[str, str]]
         store_vectors(con, todo, embedder.encode([texts[h] for h in todo]), embedder.name)
 
 
-def save_result(con: Any, result: dict[str, Any]) -> None:
+def save_result(con: Any, result: dict[str, Any], run_by: str | None = None) -> None:
     """Keep a backtest's result in the store (the dashboard shows the latest)."""
     con.execute(
-        "INSERT INTO backtests VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO backtests (run_at, date_from, date_to, step, run_by, result) VALUES (?, ?, ?, ?, ?, ?)",
         [datetime.now(UTC).replace(tzinfo=None), date.fromisoformat(result["from"]),
-         date.fromisoformat(result["to"]), int(result["step"]), json.dumps(result, default=str)],
+         date.fromisoformat(result["to"]), int(result["step"]), run_by, json.dumps(result, default=str)],
     )
 
 
 def latest_result(con: Any) -> dict[str, Any] | None:
     """The latest backtest kept in the store, with ``run_at``; None when there is none."""
-    row = con.execute("SELECT run_at, result FROM backtests ORDER BY run_at DESC LIMIT 1").fetchone()
+    row = con.execute("SELECT run_at, run_by, result FROM backtests ORDER BY run_at DESC LIMIT 1").fetchone()
     if row is None:
         return None
-    return {**json.loads(row[1]), "run_at": row[0].isoformat(sep=" ", timespec="seconds")}
+    return {**json.loads(row[2]), "run_at": row[0].isoformat(sep=" ", timespec="seconds"), "run_by": row[1]}
 
 
 def default_window(con: Any) -> tuple[date, date] | None:

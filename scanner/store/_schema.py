@@ -316,6 +316,7 @@ def from_6_to_7(con: duckdb.DuckDBPyConnection) -> None:
             date_from DATE NOT NULL,
             date_to DATE NOT NULL,
             step INTEGER NOT NULL,
+            run_by TEXT,
             result JSON NOT NULL
         )"""
     )

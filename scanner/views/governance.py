@@ -22,16 +22,15 @@ def cell_level(entry: Mapping[str, Any]) -> str:
 
 
 def clause_ref(entry: Mapping[str, Any]) -> str:
-    """'§heading (key)' for the clause that decided an entry's value; '' when none."""
+    """'§heading' of the clause that decided an entry's value (its key when it has no
+    heading); '' when none."""
     clauses = entry.get("clauses") or []
     if not clauses:
         return ""
     top = clauses[0]
     heading = str(top.get("section") or "").split(" > ")[-1].strip()
-    key = top.get("clause_key")
-    if heading and key:
-        return f"§{heading} ({key})"
-    return f"§{heading or key}" if heading or key else ""
+    ref = heading or str(top.get("clause_key") or "")
+    return f"§{ref}" if ref else ""
 
 
 def _named(spec: str, entry: Mapping[str, Any], with_clause: bool) -> str:
