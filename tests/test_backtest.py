@@ -21,6 +21,7 @@ from scanner.views.lead_time import (
     LEVEL_ORDER,
     Member,
     SpecVersion,
+    first_in_top,
     lead_table,
     lead_times,
     newly_covered,
@@ -52,6 +53,7 @@ def add_older_version(db: Path, version: str = "2024-10-01", keep: int = 12) -> 
     lines = src.read_text(encoding="utf-8").splitlines()
     head = [line.replace("# version: 2025-04-11", f"# version: {version}") for line in lines if line.startswith("#")]
     body = [line for line in lines if line.strip() and not line.startswith("#")][:keep]
+    body.append(f"Earlier rules | https://example.org/{version} | A rule of {version} that a later version dropped.")
     with store.session(db) as con:
         store_spec(con, parse_spec("\n".join(head + body).encode(), where=src.name, name=None))
 
@@ -67,6 +69,11 @@ def replayed(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         first, last = (d.date() for d in con.execute("SELECT min(published), max(published) FROM items").fetchone())
         latest = candidates(con, with_items=False)
     before = snapshot(db)
+    with store.session(db) as con:  # the older version's own clause has no vector before the replay
+        assert con.execute(
+            "SELECT count(*) FROM clauses c ANTI JOIN embeddings e ON e.content_hash = c.content_hash "
+            "WHERE c.version = '2024-10-01'"
+        ).fetchone()[0] == 1
     out = cli("backtest", "--from", first.isoformat(), "--to", last.isoformat(), "--step", str(STEP), "--format", "json", db=db)
     assert out.returncode == 0, out.stderr
     return {"db": db, "first": first, "last": last, "latest": latest, "before": before, "result": json.loads(out.stdout)}
@@ -130,6 +137,12 @@ def test_the_users_store_is_left_alone_and_keeps_the_result(replayed: dict[str, 
     with store.session(replayed["db"]) as con:
         kept = latest_result(con)
         assert con.execute("SELECT count(*) FROM backtests").fetchone()[0] == 1
+        # the vectors the replay computed (the older version's own clause) join the cache
+        missing = con.execute(
+            "SELECT count(*) FROM clauses c ANTI JOIN embeddings e ON e.content_hash = c.content_hash "
+            "WHERE c.version = '2024-10-01'"
+        ).fetchone()[0]
+        assert missing == 0
     assert kept is not None
     assert kept["summary"] == replayed["result"]["summary"]
 
@@ -189,7 +202,7 @@ def test_lead_times_follow_merges_and_mark_what_shipped_before_the_window() -> N
         d[0]: {"old": 3, "b": 1},
         d[1]: {"a": 12, "b": 2, **many},
         d[2]: {"a": 4, "b": 2, **many},
-        d[3]: {"a": 5, "b": 1, **many},
+        d[3]: {"a": 5, "b": 1, "c": 7, **many},
     }
     merged = {"old": "a", "a": None, "b": None}
     members = [
@@ -206,8 +219,10 @@ def test_lead_times_follow_merges_and_mark_what_shipped_before_the_window() -> N
     assert a["third_org"] == "2025-02-03" and a["lead_weeks"] == round(28 / 7, 1)
     assert a["lead_weeks_contested"] == round((date(2025, 2, 3) - d[2]).days / 7, 1)
     assert rows["b"]["before_window"] and not a["before_window"]
-    s = summary(list(rows.values()))
+    assert a["at_window_start"]  # in the top 10 of the first edition: its lead is a lower bound
+    s = summary(list(rows.values()), first_in_top(ranks, merged, 10))
     assert s["n"] == 1 and s["median_lead_weeks"] == a["lead_weeks"] and s["before_window"] == 1
+    assert s["top10_ever"] == 3 and s["top10_reached_three"] == 2 and s["at_window_start"] == 1
 
 
 def test_newly_covered_needs_a_rise_to_partly_or_governs() -> None:

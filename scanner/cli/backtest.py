@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+from datetime import timedelta
 from typing import Any
 
 from scanner import store
@@ -11,6 +13,8 @@ from scanner.errors import BadInput
 from scanner.scanning.backtest import backtest, default_window
 from scanner.scanning.editions import parse_day
 from scanner.views.lead_time import lead_table
+
+DEFAULT_SPAN = timedelta(weeks=104)  # without --from: two years back from --to, at most
 
 
 def _progress(done: int, total: int, label: str) -> None:
@@ -29,15 +33,17 @@ def cmd_backtest(args: argparse.Namespace) -> None:
             window = default_window(con)
         if window is None:
             raise BadInput(f"{path}: the store holds no items to replay; give --from and --to after `wetcement ingest`")
-        start, end = start or window[0], end or window[1]
-    result = backtest(path, start, end, args.step, progress=None if args.quiet else _progress, save=not args.no_save)
+        end = end or window[1]
+        start = start or max(window[0], end - DEFAULT_SPAN)
+    result = backtest(path, start, end, args.step, progress=None if getattr(args, "quiet", False) else _progress, save=not args.no_save)
     _out(args, result, lead_table)
 
 
 def register(sub: Any, add: Any, common: argparse.ArgumentParser) -> None:
     p = add("backtest", cmd_backtest, "replay the scans in a scratch copy: how early the scanner flagged what spread")
-    p.add_argument("--from", dest="date_from", metavar="DATE", help="first replayed edition (default: the first item's day)")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first replayed edition (default: two years before --to, or the first item's day if later)")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last replayed edition (default: the newest item's day)")
     p.add_argument("--step", type=int, default=7, help="days between replayed editions (default 7)")
     p.add_argument("--no-save", action="store_true", help="do not keep the result in the store for the dashboard")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    with contextlib.suppress(argparse.ArgumentError):  # unless every command already has it
+        p.add_argument("--quiet", action="store_true", help="no progress on stderr")

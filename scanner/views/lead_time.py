@@ -133,6 +133,7 @@ def lead_times(
                 "first_seen": seen[cid].isoformat() if cid in seen else None,
                 "possible_weeks": _weeks(third, seen.get(cid)),
                 "before_window": bool(first_day and third < first_day),
+                "at_window_start": bool(first_day and top10 == first_day),
             }
         )
     return sorted(rows, key=lambda r: (r["third_org"], r["id"]))
@@ -143,11 +144,15 @@ def _median(values: Iterable[float | None]) -> float | None:
     return round(statistics.median(present), 1) if present else None
 
 
-def summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def summary(rows: Sequence[Mapping[str, Any]], flagged: Iterable[str] = ()) -> dict[str, Any]:
     """The headline: the median lead over the affordances the replay could have flagged first,
     next to the lead a place in a contested top 10 gives, and the most any ranking could give
-    (flagging each affordance in the first edition it appears in)."""
+    (flagging each affordance in the first edition it appeared in). ``flagged``: every
+    affordance that was ever in a top 10, for the share of them that went on to three
+    organisations. ``at_window_start`` counts leads that are lower bounds: the affordance was
+    already in the top 10 of the first replayed edition."""
     usable = [r for r in rows if not r["before_window"]]
+    ever = set(flagged)
     leads = [float(r["lead_weeks"]) for r in usable if r["lead_weeks"] is not None]
     return {
         "median_lead_weeks": _median(leads),
@@ -159,6 +164,9 @@ def summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "median_lead_weeks_contested": _median(r["lead_weeks_contested"] for r in usable),
         "n_contested": sum(1 for r in usable if r["lead_weeks_contested"] is not None),
         "median_possible_weeks": _median(r["possible_weeks"] for r in usable),
+        "at_window_start": sum(1 for r in usable if r.get("at_window_start")),
+        "top10_ever": len(ever),
+        "top10_reached_three": len(ever & {str(r["id"]) for r in rows}),
     }
 
 
@@ -259,6 +267,11 @@ def lead_table(result: Mapping[str, Any]) -> str:
         f"organisation · {s['never_top10']} never in the top 10 · {result['editions']} editions replayed "
         f"in {result['seconds']:.1f} s"
     )
+    if s.get("top10_ever"):
+        lines.append(
+            f"{s['top10_reached_three']} of the {s['top10_ever']} affordances ever in a top 10 reached three "
+            f"organisations; {s['at_window_start']} lead(s) start at the first edition (lower bounds)"
+        )
     return "\n".join(lines)
 
 
