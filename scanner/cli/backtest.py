@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from datetime import timedelta
 from typing import Any
 
 from scanner import store
@@ -13,8 +12,6 @@ from scanner.errors import BadInput
 from scanner.scanning.backtest import backtest, default_window
 from scanner.scanning.editions import parse_day
 from scanner.views.lead_time import lead_table
-
-DEFAULT_SPAN = timedelta(weeks=104)  # without --from: two years back from --to, at most
 
 
 def _progress(done: int, total: int, label: str) -> None:
@@ -30,11 +27,10 @@ def cmd_backtest(args: argparse.Namespace) -> None:
         raise BadInput(f"{path}: no database yet; run `wetcement demo` or `wetcement scan` first")
     if start is None or end is None:
         with store.session(path) as con:
-            window = default_window(con)
+            window = default_window(con, end)
         if window is None:
-            raise BadInput(f"{path}: the store holds no items to replay; give --from and --to after `wetcement ingest`")
-        end = end or window[1]
-        start = start or max(window[0], end - DEFAULT_SPAN)
+            raise BadInput(f"{path}: the store holds no items to replay; run `wetcement ingest` first")
+        start, end = start or window[0], window[1]
     result = backtest(path, start, end, args.step, progress=None if getattr(args, "quiet", False) else _progress, save=not args.no_save)
     _out(args, result, lead_table)
 

@@ -51,6 +51,7 @@ from scanner.views.lead_time import (
 
 Progress = Callable[[int, int, str], None]
 MAX_EDITIONS = 2000
+DEFAULT_SPAN = timedelta(weeks=104)  # a backtest without a start goes two years back, at most
 
 # What a replay starts without: everything a scan derives about affordances, and the team's
 # decisions about them (they were taken later, with hindsight).
@@ -262,12 +263,15 @@ def latest_result(con: Any) -> dict[str, Any] | None:
     return {**json.loads(row[2]), "run_at": row[0].isoformat(sep=" ", timespec="seconds"), "run_by": row[1]}
 
 
-def default_window(con: Any) -> tuple[date, date] | None:
-    """(first, last) publication day of the store's items; None when it holds none."""
+def default_window(con: Any, end: date | None = None) -> tuple[date, date] | None:
+    """The window a backtest replays when not told: up to ``end`` (default: the newest item's
+    day), from ``DEFAULT_SPAN`` before it or the first item's day, whichever is later. None when
+    the store holds no items."""
     row = con.execute("SELECT min(published), max(published) FROM items WHERE duplicate_of IS NULL").fetchone()
     if not row or row[0] is None:
         return None
-    return row[0].date(), row[1].date()
+    end = end or row[1].date()
+    return max(row[0].date(), end - DEFAULT_SPAN), end
 
 
 __all__ = ["Progress", "backtest", "default_window", "latest_result", "replay_dates", "save_result"]
