@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from scanner.cli import (
+    backtest,
     backup,
     drafts,
     export,
@@ -25,7 +26,7 @@ from scanner.embed import default_embedder
 from scanner.errors import ScannerError
 
 # in the order `wetcement --help` lists them
-GROUPS = (setup, specs, scanning, reading, team, serve, sources, export, drafts, backup)
+GROUPS = (setup, specs, scanning, reading, team, serve, sources, export, drafts, backup, backtest)
 
 
 def build_parser() -> argparse.ArgumentParser:

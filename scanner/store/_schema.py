@@ -440,9 +440,24 @@ def from_10_to_11(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE criterion_ratings RENAME TO ratings")
 
 
+def from_11_to_12(con: duckdb.DuckDBPyConnection) -> None:
+    """Backtests: each replay's result (lead times, spec-version rows), kept for the dashboard."""
+    con.execute(
+        """
+        CREATE TABLE backtests (
+            run_at TIMESTAMP NOT NULL,
+            date_from DATE NOT NULL,
+            date_to DATE NOT NULL,
+            step INTEGER NOT NULL,
+            run_by TEXT,
+            result JSON NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: list[Migration] = [
     from_0_to_1, from_1_to_2, from_2_to_3, from_3_to_4, from_4_to_5,
     from_5_to_6, from_6_to_7, from_7_to_8, from_8_to_9, from_9_to_10,
-    from_10_to_11,
+    from_10_to_11, from_11_to_12,
 ]
 LATEST = len(MIGRATIONS)

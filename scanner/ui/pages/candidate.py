@@ -26,6 +26,7 @@ from scanner.ui.widgets import (
     require_data,
     show_flashes,
 )
+from scanner.views.governance import governed_line
 
 st.title("Candidate")
 db = require_data()
@@ -83,6 +84,7 @@ if row:
     m[3].metric("Items", row["n_items"])
     m[4].metric("Organisations", row["n_orgs"])
     st.caption(f"{cid} · capability {md_text(row['capability'] or '—')} · edition {row['edition']}")
+    st.markdown(md_text(governed_line(row.get("coverage_by_spec"))), help="From coverage per spec (Coverage page)")
 else:
     st.info("This affordance is not in the latest edition yet (it appears after the next scan).")
 

@@ -8,6 +8,7 @@ import streamlit as st
 from scanner.sources.safety import safe_link
 from scanner.specs.impact import UNTOUCHED
 from scanner.ui import charts, resources
+from scanner.ui.lead_time import governs_matrix, lead_time_section
 from scanner.ui.widgets import edition_picker, keep_valid, md_link, md_text, require_data
 
 st.title("Coverage")
@@ -28,8 +29,9 @@ has_edition = bool(resources.editions(*db))
 if has_edition:
     with st.columns([1, 3])[0]:
         edition = edition_picker(db, key="coverage_edition")
-tab_map, tab_quiet, tab_specs, tab_diff = st.tabs(
-    ["Heatmap", "Clauses nothing touches", "Spec library", "What changed between versions"]
+tab_map, tab_governs, tab_quiet, tab_specs, tab_diff, tab_lead = st.tabs(
+    ["Heatmap", "Who governs what", "Clauses nothing touches", "Spec library", "What changed between versions",
+     "Lead time"]
 )
 
 with tab_map:
@@ -42,6 +44,15 @@ with tab_map:
             st.plotly_chart(charts.coverage_heatmap(rows[:n]), key="coverage_heatmap")
         else:
             st.info("This edition ranks no affordance.")
+
+with tab_governs:
+    if not has_edition:
+        st.info("There is no edition yet: run `wetcement scan` to see which spec governs which affordance.")
+    else:
+        governs_matrix(resources.candidates(*db, edition))
+
+with tab_lead:
+    lead_time_section()
 
 with tab_quiet:
     if not has_edition:
