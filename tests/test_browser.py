@@ -265,3 +265,22 @@ def test_a_download_button_gives_the_export_file(server: Server, page) -> None:
     assert text.startswith("#") and "2025-11-25" in text and server.top[0]["label"] in text
     no_exception(page)
     page.console.check()
+
+
+def test_the_defaults_the_cement_and_who_governs_it_are_shown(server: Server, page) -> None:
+    top = server.top[0]
+    page.goto(f"{server.url}/candidate?id={top['id']}")
+    page.wait_for_selector(sel.key("candidate_defaults"), timeout=TIMEOUT_MS)
+    settle(page)
+    text = page.locator(sel.MAIN).inner_text()
+    assert "Defaults the vendors state" in text
+    assert re.search(r"(Governed by|[Pp]artly by|[Nn]ot by|No spec)", text), text[:2000]
+    assert f"cement {top['cement']['state']}:" in text  # the state the JSON gives, in words
+    no_exception(page)
+
+    page.goto(f"{server.url}/coverage")
+    settle(page)
+    page.get_by_role("tab", name="Who governs what").click()
+    page.wait_for_selector(sel.key("governs_matrix"), timeout=TIMEOUT_MS)
+    no_exception(page)
+    page.console.check()

@@ -25,11 +25,12 @@ APP = str(ROOT / "app.py")
 WRITE_PAGES = ["candidate", "meeting", "sources", "settings"]
 # every write widget of the pages, by key (prefixes end with "_")
 WRITE_KEYS = {
-    "triage_save", "criteria_save", "draft_save", "draft_check", "label_save", "merge_go", "split_go",
+    "triage_save", "rating_save", "review_save", "draft_save", "draft_check", "label_save", "merge_go", "split_go",
     "override_out", "verdict_save", "sources_fetch", "source_add", "domain_add", "author_name",
     "triage_note", "draft_text", "label_text",
 }
-WRITE_PREFIXES = ("settings_save_", "settings_reset_", "domain_remove_", "source_on_", "override_undo_", "rate_", "ready_")
+WRITE_PREFIXES = ("settings_save_", "settings_reset_", "domain_remove_", "source_on_", "override_undo_", "rate_", "check_", "review_",
+                  "snooze_")
 WIDGETS = ("button", "toggle", "text_area", "text_input", "checkbox", "slider", "number_input", "selectbox", "multiselect")
 
 
@@ -65,7 +66,7 @@ def shown_text(at: AppTest) -> str:
 
 def test_by_default_every_page_has_its_write_widgets(db: Path) -> None:
     found = {page: write_widgets(open_page(page)) for page in ("candidate", "sources", "settings")}
-    assert {"triage_save", "criteria_save", "draft_save", "merge_go", "author_name"} <= set(found["candidate"])
+    assert {"triage_save", "review_save", "draft_save", "merge_go", "author_name"} <= set(found["candidate"])
     assert {"sources_fetch", "source_add"} <= set(found["sources"])
     assert "domain_add" in found["settings"] and any(k.startswith("settings_save_") for k in found["settings"])
 

@@ -52,7 +52,7 @@ def spread_table(at: AppTest):
 
 def test_two_people_rate_one_draft_and_see_their_spread(db: Path, cid: str) -> None:
     at = open_page("candidate", id=cid)
-    assert at.selectbox(key="rate_draft").value == 1
+    assert at.selectbox(key="ratings_draft").value == 1
     for who, score in (("ana", 5), ("bo", 2)):
         at.text_input(key="author_name").input(who).run()
         at.slider(key="rate_checkable").set_value(score)

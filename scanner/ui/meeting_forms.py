@@ -33,15 +33,15 @@ def ratings_section(cid: str, rows: list[dict[str, Any]], drafts: list[dict[str,
     versions = [d["version"] for d in reversed(drafts)]
     latest = versions[0] if versions else None
     options: list[int | None] = [*versions, None]
-    if st.session_state.get("rate_draft") not in options or st.session_state.get("_rate_draft_cid") != cid:
-        st.session_state["rate_draft"] = latest
-        st.session_state["_rate_draft_cid"] = cid
+    if st.session_state.get("ratings_draft") not in options or st.session_state.get("_ratings_draft_cid") != cid:
+        st.session_state["ratings_draft"] = latest
+        st.session_state["_ratings_draft_cid"] = cid
     st.caption(
         f"The criteria of {essay_link(CRITERIA_ESSAY)}, in our words, rated per draft clause and per "
         "person: 1 = the draft does poorly on it, 5 = very well, 0 = no score (withdraws yours). "
         "Every score is kept; the latest per person is the current one."
     )
-    draft = st.selectbox("Draft rated", options, key="rate_draft", format_func=lambda d: draft_name(d, latest),
+    draft = st.selectbox("Draft rated", options, key="ratings_draft", format_func=lambda d: draft_name(d, latest),
                          help="Ratings belong to one version of the draft clause; a new version starts afresh")
     left, right = st.columns([2, 3], gap="large")
     with left:
