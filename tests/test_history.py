@@ -162,3 +162,16 @@ def test_rank_chart_puts_rank_one_on_top_and_the_score_on_hover(n: int) -> None:
     low, high = fig.layout.yaxis.range
     assert low > high, "the rank axis is reversed"
     assert high < min(h["rank"] for h in past) and low > max(h["rank"] for h in past)
+
+
+def test_a_merge_from_the_cli_is_signed_by_its_author(demo_db: Path) -> None:
+    with store.session(demo_db) as con:
+        survivor, absorbed = [r["id"] for r in scanner.candidates(con, limit=2, with_items=False)]
+    out = subprocess.run(
+        [sys.executable, "-m", "scanner.cli", "--db", str(demo_db), "affordance", "merge", survivor, absorbed,
+         "--author", "ana"], capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    with store.session(demo_db) as con:
+        logged = [(e["kind"], e["by"]) for e in history.events(con, survivor)]
+    assert ("merge", "ana") in logged

@@ -51,10 +51,10 @@ def cmd_affordance(args: argparse.Namespace) -> None:
     model = default_embedder().name
     with store.session(_db(args)) as con:
         if args.aff_command == "merge":
-            grouping.merge(con, args.survivor, args.absorbed, model)
+            grouping.merge(con, args.survivor, args.absorbed, model, author=args.author)
             data: dict[str, Any] = {"merged": args.absorbed, "into": args.survivor}
         elif args.aff_command == "split":
-            data = {"from": args.id, "new": grouping.split(con, args.id, args.items, model)}
+            data = {"from": args.id, "new": grouping.split(con, args.id, args.items, model, author=args.author)}
         elif args.aff_command == "move":
             grouping.move(con, args.item, args.id, model)
             data = {"item": args.item, "to": args.id}
@@ -99,6 +99,8 @@ def register(sub: Any, add: Any, common: argparse.ArgumentParser) -> None:
     s = asub.add_parser("split", parents=[common])
     s.add_argument("id")
     s.add_argument("items", nargs="+")
+    for sp in (m, s):
+        sp.add_argument("--author", help="who made the change (shown in the Candidate page's grouping log)")
     mv = asub.add_parser("move", parents=[common])
     mv.add_argument("item")
     mv.add_argument("id")
