@@ -47,7 +47,8 @@ def defaults_section(row: Mapping[str, Any]) -> None:
     if not defaults:
         st.caption("No announcement in this affordance states a default that the scanner recognises.")
         return
-    st.dataframe(vendor_table(defaults), hide_index=True, key="candidate_defaults")
+    with st.container(key="candidate_defaults_table"):
+        st.dataframe(vendor_table(defaults), hide_index=True, key="candidate_defaults")
     with st.expander(f"Quotes and links ({len(defaults)})"):
         for d in defaults:
             when = (d.get("published") or "")[:10]
