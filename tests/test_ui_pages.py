@@ -15,9 +15,8 @@ from scanner.judge.rank import DEFAULT_WEIGHTS
 from scanner.store.settings import read_setting as get_setting
 from scanner.team import checklist, criteria, triage
 from scanner.views.report import candidates
+from tests.ui_app import ROOT, open_page
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 PAGES = ["radar", "candidate", "meeting", "explore", "map", "coverage", "sources", "settings"]
 
 
@@ -26,24 +25,6 @@ def top(demo_db_master: Path) -> list[dict]:
     """The latest edition of the demo, as the pages read it."""
     with store.session(demo_db_master) as con:
         return candidates(con, with_items=False)
-
-
-@pytest.fixture
-def db(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the demo (conftest), named by $WETCEMENT_DB as `serve` does."""
-    monkeypatch.setenv("WETCEMENT_DB", str(demo_db))
-    return demo_db
-
-
-def open_page(name: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    if name != "radar":
-        at.switch_page(f"scanner/ui/pages/{name}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def texts(at: AppTest) -> str:

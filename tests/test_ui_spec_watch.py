@@ -19,8 +19,7 @@ from scanner.specs import watch
 from scanner.specs.changes import spec_changes
 from tests.spec_server import V3, SpecServer, spec_server
 from tests.test_pipeline import LAUNCHES, write_jsonl
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.ui_app import open_page
 
 
 @pytest.fixture
@@ -45,14 +44,6 @@ def db(server: SpecServer, fresh_db: Path, tmp_path: Path, fake_embedder: Any,
     return fresh_db
 
 
-def meeting() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("scanner/ui/pages/meeting.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def section(at: AppTest) -> str:
     """The page's text, markdown escapes dropped."""
     return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader]
@@ -60,14 +51,14 @@ def section(at: AppTest) -> str:
 
 
 def test_no_watched_change_says_how_to_watch(db: Path) -> None:
-    text = section(meeting())
+    text = section(open_page("meeting"))
     assert "Spec changes" in text and "wetcement specs watch URL --name NAME" in text
 
 
 def test_a_changed_spec_shows_its_versions_diff_and_moves(server: SpecServer, db: Path, fake_embedder: Any) -> None:
     server.body = V3
     [result] = watch.fetch_watched(db)
-    at = meeting()  # before the next scan: the diff, and coverage moves still to come
+    at = open_page("meeting")  # before the next scan: the diff, and coverage moves still to come
     text = section(at)
     first = result.previous_version
     assert f"{first} → {result.version}" in text
@@ -76,7 +67,7 @@ def test_a_changed_spec_shows_its_versions_diff_and_moves(server: SpecServer, db
     assert f"Changed clauses of acme {result.version}" in text
 
     scan(db, as_of=date(2025, 4, 7), embedder=fake_embedder)
-    at = meeting()
+    at = open_page("meeting")
     with store.session(db) as con:
         [change] = spec_changes(con)
     moves = change["coverage"]["gained"] + change["coverage"]["lost"]
