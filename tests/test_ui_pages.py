@@ -15,6 +15,7 @@ from scanner.judge.rank import DEFAULT_WEIGHTS
 from scanner.store.settings import read_setting as get_setting
 from scanner.team import checklist, criteria, triage
 from scanner.views.report import candidates
+from tests.local_http import QuietHandler, local_server
 from tests.ui_app import ROOT, open_page
 
 PAGES = ["radar", "candidate", "meeting", "explore", "map", "coverage", "sources", "settings"]
@@ -450,17 +451,11 @@ def test_sources_page_adds_and_switches_a_source(db: Path) -> None:
 
 
 def test_fetch_now_shows_each_source_result(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
             b"<item><title>Agents can now pay with tokens</title><link>https://good.example/a</link>"
             b"<pubDate>Mon, 06 Jan 2025 10:00:00 GMT</pubDate></item></channel></rss>")
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             ok = self.path == "/good.xml"
             self.send_response(200 if ok else 500)
@@ -469,11 +464,8 @@ def test_fetch_now_shows_each_source_result(db: Path, monkeypatch: pytest.Monkey
             if ok:
                 self.wfile.write(feed)
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     monkeypatch.setenv("WETCEMENT_ALLOW_PRIVATE_NETWORKS", "1")
-    try:
-        base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    with local_server(Handler) as base:
         from scanner.sources.registry import add_source
 
         with store.session(db) as con:
@@ -481,9 +473,6 @@ def test_fetch_now_shows_each_source_result(db: Path, monkeypatch: pytest.Monkey
             add_source(con, f"{base}/down.xml", name="local-down", kind="rss")
         at = open_page("sources")
         at.button(key="sources_fetch").click().run()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert not at.exception
     lines = texts(at).replace("\\", "")
     assert "local-good** · new · 1 new" in lines
