@@ -14,11 +14,10 @@ from streamlit.testing.v1 import AppTest
 from scanner import store
 from scanner.scanning.pipeline import scan
 from scanner.sources import http
-from scanner.sources.ingest import ingest_paths
 from scanner.specs import watch
 from scanner.specs.changes import spec_changes
 from tests.spec_server import V3, SpecServer, spec_server
-from tests.test_pipeline import LAUNCHES, write_jsonl
+from tests.test_spec_watch import watched_and_scanned
 from tests.ui_app import open_page
 
 
@@ -34,14 +33,7 @@ def db(server: SpecServer, fresh_db: Path, tmp_path: Path, fake_embedder: Any,
     """Launch items and a watched spec at version 1, scanned; named by $WETCEMENT_DB."""
     monkeypatch.setenv(http.ALLOW_PRIVATE_ENV, "1")
     monkeypatch.setenv("WETCEMENT_DB", str(fresh_db))
-    feed = tmp_path / "launches.jsonl"
-    write_jsonl(feed, LAUNCHES, date(2025, 1, 6))
-    with store.session(fresh_db) as con:
-        ingest_paths(con, [feed])
-        watch.watch_spec(con, server.url(), "acme")
-    watch.fetch_watched(fresh_db)
-    scan(fresh_db, as_of=date(2025, 3, 31), embedder=fake_embedder)
-    return fresh_db
+    return watched_and_scanned(fresh_db, server, tmp_path, fake_embedder)
 
 
 def section(at: AppTest) -> str:
