@@ -35,12 +35,10 @@ import os
 import re
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +52,7 @@ from quality import auc, pr_auc  # noqa: E402
 
 from scanner.judge.text import body  # noqa: E402
 from scanner.sources.fulltext import THIN_CHARS, fill_full_texts  # noqa: E402
+from tests.local_http import QuietHandler, local_server  # noqa: E402
 
 SOURCE = "pages served locally, built from the longest text another archived feed holds for the same link"
 OUT: list[str] = []
@@ -111,10 +110,7 @@ def page(title: str, text: str) -> bytes:
 
 @contextmanager
 def serve(pages: dict[str, bytes]) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             data = pages.get(self.path)
             self.send_response(200 if data else 404)
@@ -123,15 +119,8 @@ def serve(pages: dict[str, bytes]) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(data or b"")
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with local_server(Handler) as base:
+        yield base
 
 
 def with_longer_text(items: Sequence[Item], archive: dict[str, list[tuple[str, str]]]) -> dict[str, tuple[Item, str]]:

@@ -47,3 +47,13 @@ def demo_db(demo_db_master: Path, tmp_path: Path) -> Iterator[Path]:
     copy = tmp_path / "demo.duckdb"
     shutil.copy(demo_db_master, copy)
     yield copy
+
+
+@pytest.fixture
+def db(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """For the dashboard tests (tests/ui_app.py): a private copy of the demo, named by
+    $WETCEMENT_DB as `serve` does, with no access mode set (anyone may write)."""
+    monkeypatch.setenv("WETCEMENT_DB", str(demo_db))
+    for name in ("WETCEMENT_READ_ONLY", "WETCEMENT_AUTH", "WETCEMENT_AUTH_HEADER"):
+        monkeypatch.delenv(name, raising=False)
+    return demo_db

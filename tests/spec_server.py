@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.local_http import QuietHandler, local_server
 
 V1 = b"""# Acme model spec
 
@@ -70,10 +70,7 @@ class SpecServer:
 def spec_server() -> Iterator[SpecServer]:
     state = SpecServer(base="")
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             state.seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
             if state.redirect_to and self.path == "/spec.md":
@@ -95,16 +92,9 @@ def spec_server() -> Iterator[SpecServer]:
                 self.wfile.write(state.body)
             self.close_connection = True
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with local_server(Handler) as base:
+        state.base = base
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
 
 # v3: v2 plus clauses in the launch items' own words (tests/test_pipeline.LAUNCHES), so that an
 # affordance's coverage level can rise between the versions

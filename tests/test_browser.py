@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,18 +87,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    where = tmp_path_factory.mktemp("serve")
-    db = where / "wetcement.duckdb"
-    shutil.copy(demo_db_master, db)
-    with store.session(db) as con:
-        top = candidates(con, limit=5, with_items=False)
+@contextmanager
+def serving(db: Path, where: Path, *flags: str) -> Iterator[str]:
+    """`wetcement serve FLAGS` on ``db`` (its log in ``where``); yields its address once it
+    answers, stops it afterwards."""
     port = free_port()
-    log = open(where / "serve.log", "wb")  # noqa: SIM115 - closed in finally
+    log_path = where / f"serve-{port}.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed in finally
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "WETCEMENT_DB_WAIT": "30"}
     proc = subprocess.Popen(
-        [WETCEMENT, "--db", str(db), "serve", "--port", str(port)],
+        [WETCEMENT, "--db", str(db), "serve", "--port", str(port), *flags],
         stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
     )
     try:
@@ -111,9 +110,9 @@ def server(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("wetcement serve did not start:\n" + (where / "serve.log").read_text())
+                pytest.fail("wetcement serve did not start:\n" + log_path.read_text())
             time.sleep(0.3)
-        yield Server(url, db, top)
+        yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -122,6 +121,17 @@ def server(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    where = tmp_path_factory.mktemp("serve")
+    db = where / "wetcement.duckdb"
+    shutil.copy(demo_db_master, db)
+    with store.session(db) as con:
+        top = candidates(con, limit=5, with_items=False)
+    with serving(db, where) as url:
+        yield Server(url, db, top)
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.local_http import QuietHandler, local_server
 
 GOOD = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Good</title><link>https://good.example/</link>
 <item><title>Agents can now pay with tokens</title><link>https://good.example/a</link><pubDate>Mon, 06 Jan 2025 10:00:00 GMT</pubDate></item>
@@ -19,11 +19,8 @@ GOOD = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Good</title><
 </channel></rss>"""
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     seen: list[dict[str, str]] = []
-
-    def log_message(self, *args: object) -> None:
-        pass
 
     def do_GET(self) -> None:
         Handler.seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
@@ -52,16 +49,9 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
     Handler.seen = []
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with local_server(Handler) as base:
+        yield base
 
 
 def cli(*args: str, db: Path, allow: bool = True) -> subprocess.CompletedProcess[str]:
@@ -128,10 +118,7 @@ PAGE_V2 = PAGE_V1.replace(b"<main>", b"""<main><article><h2><a href="/news/pay">
 def test_a_page_without_a_feed_turns_changes_into_items(fresh_db: Path) -> None:
     state = {"page": PAGE_V1}
 
-    class Page(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
+    class Page(QuietHandler):
         def do_GET(self) -> None:
             body = state["page"]
             self.send_response(200)
@@ -140,11 +127,8 @@ def test_a_page_without_a_feed_turns_changes_into_items(fresh_db: Path) -> None:
             self.end_headers()
             self.wfile.write(body)
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{httpd.server_address[1]}/news"
+    with local_server(Page) as base:
+        url = f"{base}/news"
         assert cli("sources", "add", url, "--name", "lab-news", "--kind", "html", db=fresh_db).returncode == 0
         first = json.loads(cli("fetch", "--format", "json", db=fresh_db).stdout)[0]
         assert first["status"] == "new" and first["new"] == 2
@@ -158,7 +142,3 @@ def test_a_page_without_a_feed_turns_changes_into_items(fresh_db: Path) -> None:
         assert titles == ["Agents that pay", "Memory for everyone", "Voice mode arrives"]
         assert all(i["date_missing"] for i in items)
         assert any(i["url"].endswith("/news/pay") for i in items)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()

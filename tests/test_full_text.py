@@ -7,11 +7,9 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
@@ -21,6 +19,7 @@ import pytest
 from scanner import scan, store
 from scanner.judge.text import BODY_SQL, FULL_TEXT_CHARS, body, item_text
 from scanner.sources import fulltext, http, registry
+from tests.local_http import QuietHandler, local_server
 
 ARTICLE = (
     "Starting today, the assistant can pay for things on your behalf. You set a monthly limit, "
@@ -44,13 +43,10 @@ def rss(base: str, paths: list[str], teaser: str = "") -> bytes:
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'.encode()
 
 
-class Site(BaseHTTPRequestHandler):
+class Site(QuietHandler):
     seen: Counter[str] = Counter()
     base = ""
     big = 6_000_000  # over the pages' 5 MB cap
-
-    def log_message(self, *args: object) -> None:
-        pass
 
     def _send(self, status: int, body: bytes = b"", kind: str = "text/html; charset=utf-8", **headers: str) -> None:
         self.send_response(status)
@@ -85,17 +81,10 @@ class Site(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
     Site.seen = Counter()
-    Site.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
-        yield Site.base
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with local_server(Site) as base:
+        Site.base = base
+        yield base
 
 
 def cli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:

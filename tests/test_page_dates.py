@@ -5,10 +5,8 @@ leaves items dated when first seen. Fetched for real from a server on 127.0.0.1.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from scanner import store
 from scanner.judge.signals import Member, momentum
 from scanner.sources.page_dates import read_dates
 from scanner.sources.registry import add_source, fetch_sources
+from tests.local_http import QuietHandler, local_server
 
 LISTING = """<!doctype html><html><head><title>Newsroom</title>
 <meta property="article:modified_time" content="2025-06-02T08:00:00Z">
@@ -37,11 +36,8 @@ LISTING = """<!doctype html><html><head><title>Newsroom</title>
 </main><footer><a href="/legal">Legal</a></footer></body></html>"""
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     extra = ""
-
-    def log_message(self, *args: object) -> None:
-        pass
 
     def do_GET(self) -> None:
         body = LISTING.replace("{extra}", Handler.extra).encode()
@@ -56,15 +52,8 @@ class Handler(BaseHTTPRequestHandler):
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("WETCEMENT_ALLOW_PRIVATE_NETWORKS", "1")
     Handler.extra = ""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with local_server(Handler) as base:
+        yield base
 
 
 def _items(db: Path) -> dict[str, tuple[datetime, bool]]:

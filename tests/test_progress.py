@@ -9,16 +9,15 @@ import os
 import pty
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from scanner.cli._progress import mode
 from scanner.progress import Step, reporter
+from tests.local_http import QuietHandler, local_server
 
 FEED = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
         b"<item><title>Agents can now pay with tokens</title><link>https://good.example/a</link>"
@@ -28,10 +27,7 @@ FEED = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
 SPEC = "# Rules\n\n## Agents\n\nThe assistant must ask before it spends the user's money on anything at all.\n"
 
 
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
+class Handler(QuietHandler):
     def do_GET(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "application/rss+xml")
@@ -42,15 +38,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with local_server(Handler) as base:
+        yield base
 
 
 ENV = {**os.environ, "WETCEMENT_ALLOW_PRIVATE_NETWORKS": "1", "HF_HUB_OFFLINE": "1",

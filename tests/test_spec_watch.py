@@ -167,17 +167,23 @@ def test_one_failing_spec_never_stops_the_others(server: SpecServer, fresh_db: P
     assert results["acme"].status == "new"
 
 
+def watched_and_scanned(db: Path, server: SpecServer, tmp_path: Path, embedder: Any) -> Path:
+    """Launch items, the server's spec watched (as "acme") at version 1, and an edition
+    (2025-03-31) that measured it; also used by tests/test_ui_spec_watch.py."""
+    feed = tmp_path / "launches.jsonl"
+    write_jsonl(feed, LAUNCHES, date(2025, 1, 6))
+    with store.session(db) as con:
+        ingest_paths(con, [feed])
+        watch.watch_spec(con, server.url(), "acme")
+    watch.fetch_watched(db)
+    scan(db, as_of=date(2025, 3, 31), embedder=embedder)
+    return db
+
+
 @pytest.fixture
 def scanned(server: SpecServer, fresh_db: Path, tmp_path: Path, fake_embedder: Any, allow_local: None) -> Path:
     """Launch items, a watched spec at version 1, and an edition that measured it."""
-    feed = tmp_path / "launches.jsonl"
-    write_jsonl(feed, LAUNCHES, date(2025, 1, 6))
-    with store.session(fresh_db) as con:
-        ingest_paths(con, [feed])
-        watch.watch_spec(con, server.url(), "acme")
-    watch.fetch_watched(fresh_db)
-    scan(fresh_db, as_of=date(2025, 3, 31), embedder=fake_embedder)
-    return fresh_db
+    return watched_and_scanned(fresh_db, server, tmp_path, fake_embedder)
 
 
 def test_the_alert_lists_the_spec_change_and_its_coverage_moves(server: SpecServer, scanned: Path, fake_embedder: Any) -> None:

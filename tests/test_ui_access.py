@@ -19,9 +19,8 @@ from scanner.errors import BadInput
 from scanner.team import triage
 from scanner.ui import access, resources
 from scanner.views.report import candidates
+from tests.ui_app import open_page
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 WRITE_PAGES = ["candidate", "meeting", "sources", "settings"]
 # every write widget of the pages, by key (prefixes end with "_")
 WRITE_KEYS = {
@@ -32,25 +31,6 @@ WRITE_KEYS = {
 WRITE_PREFIXES = ("settings_save_", "settings_reset_", "domain_remove_", "source_on_", "override_undo_", "rate_", "check_", "review_",
                   "snooze_")
 WIDGETS = ("button", "toggle", "text_area", "text_input", "checkbox", "slider", "number_input", "selectbox", "multiselect")
-
-
-@pytest.fixture
-def db(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WETCEMENT_DB", str(demo_db))
-    for name in ("WETCEMENT_READ_ONLY", "WETCEMENT_AUTH", "WETCEMENT_AUTH_HEADER"):
-        monkeypatch.delenv(name, raising=False)
-    return demo_db
-
-
-def open_page(name: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    if name != "radar":
-        at.switch_page(f"scanner/ui/pages/{name}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def write_widgets(at: AppTest) -> list[str]:

@@ -6,32 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-from streamlit.testing.v1 import AppTest
-
 from scanner import store
 from scanner.scanning.backtest import backtest, latest_result
 from scanner.ui.widgets import md_text
 from scanner.views.governance import governed_line
 from scanner.views.report import candidates
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-@pytest.fixture
-def db(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WETCEMENT_DB", str(demo_db))
-    return demo_db
-
-
-def open_page(name: str, **state: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    at.switch_page(f"scanner/ui/pages/{name}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from tests.ui_app import open_page
 
 
 def editions(db: Path) -> list[tuple]:
@@ -42,7 +22,7 @@ def editions(db: Path) -> list[tuple]:
 def test_the_matrix_shows_each_affordance_against_each_spec(db: Path) -> None:
     with store.session(db) as con:
         rows = candidates(con, with_items=False)
-    at = open_page("coverage")
+    at = open_page("coverage", timeout=120)
     matrix = at.dataframe(key="governs_matrix").value
     specs = sorted(rows[0]["coverage_by_spec"])
     assert list(matrix.columns) == ["id", "rank", "affordance", *specs]
@@ -55,12 +35,12 @@ def test_the_matrix_shows_each_affordance_against_each_spec(db: Path) -> None:
 
 
 def test_lead_time_says_how_to_run_one_then_shows_the_kept_result(db: Path) -> None:
-    at = open_page("coverage")
+    at = open_page("coverage", timeout=120)
     assert any("No backtest yet" in i.value for i in at.info)
     with store.session(db) as con:
         last = con.execute("SELECT max(published) FROM items").fetchone()[0].date()
     result = backtest(db, last - timedelta(days=200), last, 50)
-    at = open_page("coverage")
+    at = open_page("coverage", timeout=120)
     metrics = {m.label: m.value for m in at.metric}
     median = result["summary"]["median_lead_weeks"]
     assert metrics["Median lead"] == ("—" if median is None else f"{median:+.1f} wk")
@@ -71,7 +51,7 @@ def test_lead_time_says_how_to_run_one_then_shows_the_kept_result(db: Path) -> N
 
 def test_the_button_runs_a_backtest_signed_by_its_writer_and_leaves_editions_alone(db: Path) -> None:
     before = editions(db)
-    at = open_page("coverage", author_name="ana")
+    at = open_page("coverage", state={"author_name": "ana"}, timeout=120)
     at.selectbox(key="backtest_step").set_value(28)
     at.button(key="backtest_run").click().run(timeout=300)
     assert not at.exception, [e.value for e in at.exception]
@@ -85,5 +65,5 @@ def test_the_button_runs_a_backtest_signed_by_its_writer_and_leaves_editions_alo
 def test_the_candidate_page_says_who_governs_it(db: Path) -> None:
     with store.session(db) as con:
         top = candidates(con, with_items=False)[0]
-    at = open_page("candidate")
+    at = open_page("candidate", timeout=120)
     assert md_text(governed_line(top["coverage_by_spec"])) in [m.value for m in at.markdown]

@@ -6,15 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from scanner import store
 from scanner.views.report import candidates
+from tests.ui_app import open_page
 
-ROOT = Path(__file__).resolve().parents[1]
 DIMENSIONS = {"activation", "user_controls", "confirmation", "ai_disclosure", "data_use", "spending_limits",
               "age_limits", "human_review"}
-APP = str(ROOT / "app.py")
 
 
 @pytest.fixture(scope="module")
@@ -23,26 +21,9 @@ def top(demo_db_master: Path) -> list[dict]:
         return candidates(con, with_items=False)
 
 
-@pytest.fixture
-def db(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WETCEMENT_DB", str(demo_db))
-    return demo_db
-
-
 def defaults_table(frame) -> bool:
     """The vendor × dimension table: organisations down, only dimension ids across."""
     return list(frame.columns[:1]) == ["org"] and set(frame.columns[1:]) <= DIMENSIONS
-
-
-def open_page(name: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    if name != "radar":
-        at.switch_page(f"scanner/ui/pages/{name}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_candidate_page_shows_the_vendor_by_dimension_table_and_quotes(db: Path, top: list[dict]) -> None:

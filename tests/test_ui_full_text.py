@@ -5,21 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from scanner import store
 from scanner.sources.fulltext import set_full_text
 from scanner.views.report import candidate, candidates
+from tests.ui_app import open_page
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TEXT = "The wallet lets the assistant pay within a limit you set.\nRefunds go back to the same card."
-
-
-@pytest.fixture
-def db(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WETCEMENT_DB", str(demo_db))
-    return demo_db
 
 
 def first_item(db: Path) -> tuple[str, str, str]:
@@ -34,11 +27,7 @@ def test_candidate_page_folds_the_full_text_under_the_item(db: Path) -> None:
     cid, iid, title = first_item(db)
     with store.session(db) as con:
         set_full_text(con, iid, "ok", TEXT * 3, meta={"sitename": "Lab blog", "author": "Ann"})
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["id"] = cid
-    at.run()
-    at.switch_page("scanner/ui/pages/candidate.py").run()
-    assert not at.exception
+    at = open_page("candidate", id=cid)
     folded = [e for e in at.expander if "full text" in e.label]
     assert len(folded) == 1 and title.split()[0] in folded[0].label and not folded[0].proto.expanded
     inside = "\n".join(m.value for m in folded[0].markdown) + "\n".join(c.value for c in folded[0].caption)
@@ -60,10 +49,8 @@ def test_explore_item_detail_shows_summary_and_folded_full_text(db: Path) -> Non
     assert not at.exception
     assert title.split()[0] in at.markdown[0].value
     assert [e.label for e in at.expander] == [f"Full text of the article ({len(TEXT * 3):,} characters)"]
-    page = AppTest.from_file(APP, default_timeout=60)
-    page.run()
-    page.switch_page("scanner/ui/pages/explore.py").run()
-    assert not page.exception and any("Pick a row" in c.value for c in page.caption)
+    page = open_page("explore")
+    assert any("Pick a row" in c.value for c in page.caption)
 
 
 def test_a_refused_page_says_why_and_shows_no_text(db: Path) -> None:

@@ -8,33 +8,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import scanner
 from scanner import store
 from scanner.team import visits
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
-
-
-@pytest.fixture
-def db(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WETCEMENT_DB", str(demo_db))
-    for name in ("WETCEMENT_READ_ONLY", "WETCEMENT_AUTH", "WETCEMENT_AUTH_HEADER"):
-        monkeypatch.delenv(name, raising=False)
-    return demo_db
-
-
-def open_page(name: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    if name != "radar":
-        at.switch_page(f"scanner/ui/pages/{name}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from tests.ui_app import open_page
 
 
 def test_candidate_shows_its_rank_across_editions_and_who_merged_it(db: Path) -> None:

@@ -13,15 +13,7 @@ from streamlit.testing.v1 import AppTest
 from scanner import store
 from scanner.team import checklist, criteria, reviews, triage
 from scanner.views.report import candidates
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
-
-
-@pytest.fixture
-def db(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WETCEMENT_DB", str(demo_db))
-    return demo_db
+from tests.ui_app import open_page
 
 
 @pytest.fixture
@@ -30,16 +22,6 @@ def cid(db: Path) -> str:
         first = candidates(con, with_items=False)[0]["id"]
         triage.save_draft(con, first, "The model says what it keeps, and asks first.", author="ana")
     return first
-
-
-def open_page(name: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(f"scanner/ui/pages/{name}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def texts(at: AppTest) -> str:

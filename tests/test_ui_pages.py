@@ -15,9 +15,9 @@ from scanner.judge.rank import DEFAULT_WEIGHTS
 from scanner.store.settings import read_setting as get_setting
 from scanner.team import checklist, criteria, triage
 from scanner.views.report import candidates
+from tests.local_http import QuietHandler, local_server
+from tests.ui_app import ROOT, open_page
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 PAGES = ["radar", "candidate", "meeting", "explore", "map", "coverage", "sources", "settings"]
 
 
@@ -26,24 +26,6 @@ def top(demo_db_master: Path) -> list[dict]:
     """The latest edition of the demo, as the pages read it."""
     with store.session(demo_db_master) as con:
         return candidates(con, with_items=False)
-
-
-@pytest.fixture
-def db(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the demo (conftest), named by $WETCEMENT_DB as `serve` does."""
-    monkeypatch.setenv("WETCEMENT_DB", str(demo_db))
-    return demo_db
-
-
-def open_page(name: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    if name != "radar":
-        at.switch_page(f"scanner/ui/pages/{name}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def texts(at: AppTest) -> str:
@@ -469,17 +451,11 @@ def test_sources_page_adds_and_switches_a_source(db: Path) -> None:
 
 
 def test_fetch_now_shows_each_source_result(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
             b"<item><title>Agents can now pay with tokens</title><link>https://good.example/a</link>"
             b"<pubDate>Mon, 06 Jan 2025 10:00:00 GMT</pubDate></item></channel></rss>")
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             ok = self.path == "/good.xml"
             self.send_response(200 if ok else 500)
@@ -488,11 +464,8 @@ def test_fetch_now_shows_each_source_result(db: Path, monkeypatch: pytest.Monkey
             if ok:
                 self.wfile.write(feed)
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     monkeypatch.setenv("WETCEMENT_ALLOW_PRIVATE_NETWORKS", "1")
-    try:
-        base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    with local_server(Handler) as base:
         from scanner.sources.registry import add_source
 
         with store.session(db) as con:
@@ -500,9 +473,6 @@ def test_fetch_now_shows_each_source_result(db: Path, monkeypatch: pytest.Monkey
             add_source(con, f"{base}/down.xml", name="local-down", kind="rss")
         at = open_page("sources")
         at.button(key="sources_fetch").click().run()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert not at.exception
     lines = texts(at).replace("\\", "")
     assert "local-good** · new · 1 new" in lines

@@ -14,13 +14,11 @@ from streamlit.testing.v1 import AppTest
 from scanner import store
 from scanner.scanning.pipeline import scan
 from scanner.sources import http
-from scanner.sources.ingest import ingest_paths
 from scanner.specs import watch
 from scanner.specs.changes import spec_changes
 from tests.spec_server import V3, SpecServer, spec_server
-from tests.test_pipeline import LAUNCHES, write_jsonl
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.test_spec_watch import watched_and_scanned
+from tests.ui_app import open_page
 
 
 @pytest.fixture
@@ -35,22 +33,7 @@ def db(server: SpecServer, fresh_db: Path, tmp_path: Path, fake_embedder: Any,
     """Launch items and a watched spec at version 1, scanned; named by $WETCEMENT_DB."""
     monkeypatch.setenv(http.ALLOW_PRIVATE_ENV, "1")
     monkeypatch.setenv("WETCEMENT_DB", str(fresh_db))
-    feed = tmp_path / "launches.jsonl"
-    write_jsonl(feed, LAUNCHES, date(2025, 1, 6))
-    with store.session(fresh_db) as con:
-        ingest_paths(con, [feed])
-        watch.watch_spec(con, server.url(), "acme")
-    watch.fetch_watched(fresh_db)
-    scan(fresh_db, as_of=date(2025, 3, 31), embedder=fake_embedder)
-    return fresh_db
-
-
-def meeting() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("scanner/ui/pages/meeting.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return watched_and_scanned(fresh_db, server, tmp_path, fake_embedder)
 
 
 def section(at: AppTest) -> str:
@@ -60,14 +43,14 @@ def section(at: AppTest) -> str:
 
 
 def test_no_watched_change_says_how_to_watch(db: Path) -> None:
-    text = section(meeting())
+    text = section(open_page("meeting"))
     assert "Spec changes" in text and "wetcement specs watch URL --name NAME" in text
 
 
 def test_a_changed_spec_shows_its_versions_diff_and_moves(server: SpecServer, db: Path, fake_embedder: Any) -> None:
     server.body = V3
     [result] = watch.fetch_watched(db)
-    at = meeting()  # before the next scan: the diff, and coverage moves still to come
+    at = open_page("meeting")  # before the next scan: the diff, and coverage moves still to come
     text = section(at)
     first = result.previous_version
     assert f"{first} → {result.version}" in text
@@ -76,7 +59,7 @@ def test_a_changed_spec_shows_its_versions_diff_and_moves(server: SpecServer, db
     assert f"Changed clauses of acme {result.version}" in text
 
     scan(db, as_of=date(2025, 4, 7), embedder=fake_embedder)
-    at = meeting()
+    at = open_page("meeting")
     with store.session(db) as con:
         [change] = spec_changes(con)
     moves = change["coverage"]["gained"] + change["coverage"]["lost"]
