@@ -38,6 +38,7 @@ from _corpus import SPEC_FILES, realdata_dir  # noqa: E402
 
 from scanner import store  # noqa: E402
 from scanner.demo import load_demo  # noqa: E402
+from scanner.progress import Step  # noqa: E402
 from scanner.scanning.backtest import backtest  # noqa: E402
 from scanner.scanning.pipeline import scan  # noqa: E402
 from scanner.sources.ingest import ingest_paths  # noqa: E402
@@ -51,9 +52,9 @@ def say(message: str) -> None:
     print(f"· {message}", file=sys.stderr, flush=True)
 
 
-def progress(done: int, total: int, label: str) -> None:
-    if done == total or done % 10 == 0:
-        say(f"  replayed {done}/{total}: {label}")
+def progress(step: Step) -> None:
+    if step.total is not None and (step.done == step.total or step.done % 10 == 0):
+        say(f"  {step}")
 
 
 def build_demo(db: Path) -> dict[str, Any]:
@@ -71,7 +72,7 @@ def build_real(db: Path, realdata: Path, end: date) -> dict[str, Any]:
             path = realdata / "specs" / f"{stem}.md"
             store_spec(con, parse_spec(path.read_bytes(), where=str(path), name=name, version=version, link=None))
     ingested = time.perf_counter() - started
-    result = scan(db, as_of=end, progress=say)
+    result = scan(db, as_of=end, progress=lambda step: say(str(step)))
     return {
         "build_seconds": round(time.perf_counter() - started, 1),
         "ingest_seconds": round(ingested, 1),
