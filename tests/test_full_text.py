@@ -19,6 +19,7 @@ import pytest
 from scanner import scan, store
 from scanner.judge.text import BODY_SQL, FULL_TEXT_CHARS, body, item_text
 from scanner.sources import fulltext, http, registry
+from scanner.views.browse import Query, search
 from tests.local_http import QuietHandler, local_server
 
 ARTICLE = (
@@ -130,6 +131,9 @@ def test_titles_only_feed_gains_full_text_once_and_an_off_source_gets_none(site:
         "off": "unchanged", "rich": "unchanged", "thin": "unchanged"}  # full text is no change upstream
     assert {p: n for p, n in Site.seen.items() if not p.endswith(".xml")} == {"/a/1": 1, "/a/2": 1, "/big": 1, "/pdf": 1}
     assert items_by_path(fresh_db)["a/1"]["full_text"] == items["a/1"]["full_text"]
+    with store.session(fresh_db) as con:  # Explore's word search reads the article too
+        found, _ = search(con, Query(text="behalf"))
+    assert {r["id"] for r in found} == {items["a/1"]["id"], items["a/2"]["id"]}
 
 
 def test_a_redirect_into_a_private_network_is_refused_and_the_item_kept(

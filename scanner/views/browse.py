@@ -77,11 +77,12 @@ def facets(con: Any) -> dict[str, Any]:
 
 
 def _where(q: Query) -> tuple[str, list[Any]]:
-    """The SQL condition and its parameters for ``q`` (the text as words, any case)."""
+    """The SQL condition and its parameters for ``q`` (the text as words, any case, in the title,
+    the summary or the article's full text)."""
     parts: list[str] = ["i.duplicate_of IS NULL"]
     args: list[Any] = []
     for word in q.text.lower().split():
-        parts.append("contains(lower(i.title || ' ' || i.summary), ?)")
+        parts.append("contains(lower(i.title || ' ' || i.summary || ' ' || coalesce(i.full_text, '')), ?)")
         args.append(word)
     if q.orgs:
         parts.append("list_contains(?, i.org)")
