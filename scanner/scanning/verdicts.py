@@ -37,6 +37,9 @@ from scanner.store.vectors import load_vectors
 LEVELS = ("covered", "partial", "uncovered")
 
 
+COVER_CHUNK = 2048  # items judged and written per step of `cover_items`
+
+
 def load_index(
     con: Any,
     versions: list[tuple[str, str]],
@@ -135,16 +138,17 @@ def cover_items(con: Any, model_name: str, index: ClauseIndex, scope: str, cutof
         "WHERE c.item_id IS NULL AND i.published <= ?",
         [scope, cutoff],
     ).fetchall()
-    if not todo:
-        return 0
-    vectors = load_vectors(con, [r[3] for r in todo], model_name)
-    texts = [f"{r[1]}. {r[2]}" if r[2] else r[1] for r in todo]
-    covs = assess_many(texts, vectors, [r[4] for r in todo], index, [r[0] for r in todo])
-    rows = [[r[0], scope, cov.coverage, json.dumps(cov.as_json()), version] for r, cov in zip(todo, covs, strict=True)]
-    con.executemany(
-        "INSERT INTO item_coverage (item_id, scope, coverage, evidence, judge_version) VALUES (?, ?, ?, ?, ?)", rows
-    )
-    return len(rows)
+    # in chunks, so that a full scan of a large store never holds every item's evidence at once
+    for start in range(0, len(todo), COVER_CHUNK):
+        chunk = todo[start : start + COVER_CHUNK]
+        vectors = load_vectors(con, [r[3] for r in chunk], model_name)
+        texts = [f"{r[1]}. {r[2]}" if r[2] else r[1] for r in chunk]
+        covs = assess_many(texts, vectors, [r[4] for r in chunk], index, [r[0] for r in chunk])
+        con.executemany(
+            "INSERT INTO item_coverage (item_id, scope, coverage, evidence, judge_version) VALUES (?, ?, ?, ?, ?)",
+            [[r[0], scope, cov.coverage, json.dumps(cov.as_json()), version] for r, cov in zip(chunk, covs, strict=True)],
+        )
+    return len(todo)
 
 
 def team_coverage(
